@@ -1,0 +1,154 @@
+"""THE access policy: who may see, edit, submit and approve what. Every view, API and task asks
+here and nowhere else, so a rule changes in one place.
+
+Objects under review (projects, plans, progress reports) answer ``agency_id``, ``status`` and
+``submitted_by_id``. Roles come from ``Membership``:
+
+- staff edit, submit and withdraw in their agency and the units below it;
+- an agency approver approves or returns what was submitted in that subtree;
+- a ministry approver gives the second approval for the whole ministry;
+- analysts read everything that is not a draft, everywhere;
+- admins manage strategy data, agencies and users, and read like analysts; they never edit
+  agency data.
+Nobody approves or returns their own submission.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Protocol
+
+from django.db.models import Q, QuerySet
+
+from core.states import EDITABLE, PRIVATE, Status
+
+from .models import Agency, Membership
+
+Role = Membership.Role
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    EDIT = "edit"
+    SUBMIT = "submit"
+    WITHDRAW = "withdraw"
+    APPROVE = "approve"
+    RETURN = "return"
+    COMMENT = "comment"
+
+
+class ReviewedObject(Protocol):
+    agency_id: int
+    status: str
+    submitted_by_id: int | None
+
+
+class _Grants:
+    """What one user's memberships amount to: agency ids per role (computed once per user)."""
+
+    def __init__(self, user) -> None:
+        self.subtrees: dict[str, set[int]] = {role: set() for role in Role.values}
+        if not (user and user.is_authenticated and user.is_active):
+            return
+        memberships = list(
+            Membership.objects.filter(user=user, agency__is_active=True).select_related("agency")
+        )
+        for m in memberships:
+            root = _ministry_of(m.agency) if m.role == Role.MINISTRY_APPROVER else m.agency
+            self.subtrees[m.role] |= _subtree_ids(root)
+        self.central = bool(
+            user.is_superuser or any(m.role in (Role.ANALYST, Role.ADMIN) for m in memberships)
+        )
+        self.admin = bool(user.is_superuser or any(m.role == Role.ADMIN for m in memberships))
+
+    central = False
+    admin = False
+
+    def in_role(self, agency_id: int, *roles: str) -> bool:
+        return any(agency_id in self.subtrees[r] for r in roles)
+
+    @property
+    def member_ids(self) -> set[int]:
+        """Agencies whose private objects (drafts) this user may see."""
+        return set().union(*self.subtrees.values())
+
+
+def _ministry_of(agency: Agency) -> Agency:
+    if agency.kind == Agency.Kind.MINISTRY or agency.parent_id is None:
+        return agency
+    ancestors = Agency.objects.ancestors(agency)
+    return next((a for a in ancestors if a.kind == Agency.Kind.MINISTRY), agency)
+
+
+def _subtree_ids(agency: Agency) -> set[int]:
+    return set(Agency.objects.descendants(agency, include_self=True).values_list("id", flat=True))
+
+
+def grants(user) -> _Grants:
+    """The user's grants, cached on the user object for the length of a request."""
+    cached = getattr(user, "_emenscr_grants", None)
+    if cached is None:
+        cached = _Grants(user)
+        if user is not None:
+            user._emenscr_grants = cached
+    return cached
+
+
+def can(user, action: Action | str, obj: ReviewedObject) -> bool:
+    """May ``user`` take ``action`` on ``obj`` now, given its agency and status?"""
+    g = grants(user)
+    agency_id, status = obj.agency_id, obj.status
+    own_submission = obj.submitted_by_id is not None and obj.submitted_by_id == user.pk
+    match Action(action):
+        case Action.VIEW:
+            return agency_id in g.member_ids or (g.central and status not in PRIVATE)
+        case Action.EDIT | Action.SUBMIT:
+            return status in EDITABLE and g.in_role(agency_id, Role.STAFF)
+        case Action.WITHDRAW:
+            return status in (Status.SUBMITTED, Status.AGENCY_APPROVED) and g.in_role(
+                agency_id, Role.STAFF
+            )
+        case Action.APPROVE | Action.RETURN:
+            if own_submission:
+                return False
+            if status == Status.SUBMITTED:
+                return g.in_role(agency_id, Role.AGENCY_APPROVER)
+            if status == Status.AGENCY_APPROVED:
+                return g.in_role(agency_id, Role.MINISTRY_APPROVER)
+            return False
+        case Action.COMMENT:
+            return status not in PRIVATE and (
+                g.central or g.in_role(agency_id, Role.AGENCY_APPROVER, Role.MINISTRY_APPROVER)
+            )
+    return False
+
+
+def allowed_actions(user, obj: ReviewedObject) -> list[Action]:
+    """Every action the user may take on ``obj`` now, so a page offers no button that fails."""
+    return [a for a in Action if can(user, a, obj)]
+
+
+def scope(user, queryset: QuerySet, agency_field: str = "agency") -> QuerySet:
+    """Restrict ``queryset`` to the objects ``user`` may see (the VIEW rule, in SQL)."""
+    g = grants(user)
+    visible = Q(**{f"{agency_field}__in": g.member_ids})
+    if g.central:
+        visible |= ~Q(status__in=PRIVATE)
+    return queryset.filter(visible)
+
+
+def visible_agencies(user) -> QuerySet[Agency]:
+    """Agencies whose objects the user may list (everything for central users)."""
+    g = grants(user)
+    qs = Agency.objects.filter(is_active=True)
+    return qs if g.central else qs.filter(id__in=g.member_ids)
+
+
+def can_browse_strategy(user) -> bool:
+    """Every signed-in, active user reads the strategy hierarchy."""
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def can_manage_strategy(user) -> bool:
+    """Only administrators import, export and change strategy data."""
+    return grants(user).admin

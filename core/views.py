@@ -1,0 +1,30 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from agencies.selectors import memberships_of
+from core.fiscal import current_fiscal_year
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "home.html",
+        {
+            "memberships": memberships_of(request.user),
+            "fiscal_year": current_fiscal_year(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness and database check for load balancers and docker-compose."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

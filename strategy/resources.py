@@ -1,0 +1,194 @@
+"""django-import-export resources for the hierarchy: the one definition of the file format.
+
+Columns: edition, kind, code, parent_code, number, title_th, title_en, full_title_th, source.
+A row is identified by edition + code; a row without a code (public sources sometimes print
+none) by edition + kind + Thai title. ``parent_code`` names a node of the same edition.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from core import thai
+
+from .models import KIND_RULES, Edition, Kind, Node
+
+COLUMNS = (
+    "edition",
+    "kind",
+    "code",
+    "parent_code",
+    "number",
+    "title_th",
+    "title_en",
+    "full_title_th",
+    "source",
+)
+REQUIRED_COLUMNS = ("edition", "kind", "code", "parent_code", "title_th")
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return thai.normalize_cell(str(value))
+
+
+class EditionWidget(widgets.ForeignKeyWidget):
+    def __init__(self) -> None:
+        super().__init__(Edition, "code")
+
+    def clean(self, value, row=None, **kwargs):
+        code = _text(value)
+        if not code:
+            raise ValueError(_("The edition is missing."))
+        edition = Edition.objects.filter(code=code).first()
+        if edition is None:
+            known = ", ".join(Edition.objects.values_list("code", flat=True))
+            raise ValueError(
+                _("Unknown edition “%(code)s”. Known editions: %(known)s.")
+                % {"code": code, "known": known}
+            )
+        return edition
+
+
+class KindWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        kind = _text(value)
+        if kind not in KIND_RULES:
+            raise ValueError(
+                _("Unknown kind “%(kind)s”. Use one of: %(kinds)s.")
+                % {"kind": kind, "kinds": ", ".join(KIND_RULES)}
+            )
+        return kind
+
+
+class ParentWidget(widgets.ForeignKeyWidget):
+    """The parent, looked up by code inside the row's own edition."""
+
+    def __init__(self) -> None:
+        super().__init__(Node, "code")
+
+    def clean(self, value, row=None, **kwargs):
+        code = _text(value)
+        if not code:
+            return None
+        edition = _text((row or {}).get("edition"))
+        parent = Node.objects.filter(edition__code=edition, code=code).first()
+        if parent is None:
+            raise ValueError(
+                _("Unknown parent code “%(code)s” in edition %(edition)s.")
+                % {"code": code, "edition": edition}
+            )
+        return parent
+
+    def render(self, value, obj=None, **kwargs):
+        return value.code if value is not None else ""
+
+
+class TextWidget(widgets.CharWidget):
+    def clean(self, value, row=None, **kwargs):
+        return _text(value)
+
+
+class NumberWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        if not text:
+            return None
+        if not text.isdigit():
+            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": text})
+        return int(text)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class NodeResource(resources.ModelResource):
+    edition = fields.Field(attribute="edition", column_name="edition", widget=EditionWidget())
+    kind = fields.Field(attribute="kind", column_name="kind", widget=KindWidget())
+    code = fields.Field(attribute="code", column_name="code", widget=TextWidget())
+    parent_code = fields.Field(attribute="parent", column_name="parent_code", widget=ParentWidget())
+    number = fields.Field(attribute="number", column_name="number", widget=NumberWidget())
+    title_th = fields.Field(attribute="title_th", column_name="title_th", widget=TextWidget())
+    title_en = fields.Field(attribute="title_en", column_name="title_en", widget=TextWidget())
+    full_title_th = fields.Field(
+        attribute="full_title_th", column_name="full_title_th", widget=TextWidget()
+    )
+    source = fields.Field(attribute="source", column_name="source", widget=TextWidget())
+
+    class Meta:
+        model = Node
+        fields = COLUMNS
+        export_order = COLUMNS
+        import_id_fields = ("edition", "code")
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+        skip_html_diff = True
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._seen: dict[tuple, int] = {}
+
+    def get_export_queryset(self, request=None):
+        return Node.objects.select_related("edition", "parent").order_by(
+            "edition__code", "kind", "code", "id"
+        )
+
+    def get_queryset(self):
+        return Node.objects.select_related("edition", "parent")
+
+    @staticmethod
+    def row_key(row) -> tuple:
+        """What makes a row unique in a file: edition + code, or edition + kind + title."""
+        code = _text(row.get("code"))
+        if code:
+            return (_text(row.get("edition")), code)
+        return (_text(row.get("edition")), _text(row.get("kind")), _text(row.get("title_th")))
+
+    def before_import_row(self, row, row_number=None, **kwargs) -> None:
+        key = self.row_key(row)
+        first = self._seen.setdefault(key, row_number)
+        if first != row_number:
+            column = "code" if _text(row.get("code")) else "title_th"
+            raise ValidationError(
+                {column: _("Duplicate of row %(row)s in this file.") % {"row": first}}
+            )
+        if not _text(row.get("code")) and not _text(row.get("title_th")):
+            raise ValidationError({"code": _("A row needs a code or a Thai title.")})
+
+    def get_instance(self, instance_loader, row):
+        code = _text(row.get("code"))
+        qs = Node.objects.filter(edition__code=_text(row.get("edition")))
+        if code:
+            return qs.filter(code=code).first()
+        return qs.filter(
+            code="", kind=_text(row.get("kind")), title_th=_text(row.get("title_th"))
+        ).first()
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # A field that failed to parse already has its message; the model's own checks must
+        # not add a second, misleading one (an unknown parent is not a "missing parent").
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude=list(errors), validate_unique=validate_unique)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                if field not in errors:
+                    errors[field] = messages
+        if errors:
+            raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors:
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+
+def kind_labels() -> dict[str, str]:
+    return {k.value: str(k.label) for k in Kind}

@@ -1,0 +1,167 @@
+"""Test set-up: the real strategy data, a real Celery worker, a real browser.
+
+The suite runs against the database in DATABASE_URL (PostgreSQL in CI, via scripts/test.sh)
+and, for Celery, the broker in REDIS_URL. Without REDIS_URL the worker uses kombu's
+filesystem transport, so the suite still exercises a separate worker process.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+# Templates use {% static %}; tests serve files from the app folders, not a collected manifest.
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the shipped hierarchy once into the test database."""
+    from strategy.shipped import load_shipped
+
+    with django_db_blocker.unblock():
+        load_shipped()
+
+
+@pytest.fixture
+def shipped_strategy(transactional_db):
+    """For transactional tests (which empty the tables afterwards): load the hierarchy again."""
+    from strategy.shipped import load_shipped
+
+    load_shipped()
+
+
+@pytest.fixture
+def agencies(db):
+    """A small agency tree: two ministries, departments and a unit below one of them."""
+    from agencies.models import Agency
+    from tests.factories import AgencyFactory
+
+    K = Agency.Kind
+    moac = AgencyFactory(code="T07", name_th="กระทรวงเกษตรและสหกรณ์", kind=K.MINISTRY)
+    doae = AgencyFactory(code="T07003", name_th="กรมส่งเสริมการเกษตร", parent=moac)
+    unit = AgencyFactory(code="T07003001", name_th="กองแผนงาน", parent=doae, kind=K.UNIT)
+    rid = AgencyFactory(code="T07004", name_th="กรมชลประทาน", parent=moac)
+    moph = AgencyFactory(code="T21", name_th="กระทรวงสาธารณสุข", kind=K.MINISTRY)
+    doh = AgencyFactory(code="T21002", name_th="กรมอนามัย", parent=moph)
+    nesdc = AgencyFactory(code="T01010", name_th="สศช.")
+    return {
+        "moac": moac,
+        "doae": doae,
+        "unit": unit,
+        "rid": rid,
+        "moph": moph,
+        "doh": doh,
+        "nesdc": nesdc,
+    }
+
+
+# --- a real Celery worker --------------------------------------------------------------------
+
+
+def _database_url() -> str:
+    from django.db import connection
+
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, tmp_path_factory):
+    """A `celery worker` process on the suite's broker and test database.
+
+    Tests that use it must commit their data (``transactional_db``) so the worker sees it."""
+    from emenscr.celery import app
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "emenscr.settings",
+    }
+    app.control.purge()  # nothing left over from an earlier, interrupted run
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "emenscr",
+                "worker",
+                "--pool=solo",
+                "--loglevel=info",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                f"test-{os.getpid()}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while b"ready." not in log.read_bytes():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("Celery worker did not start:\n" + log.read_text(errors="replace"))
+        time.sleep(0.2)
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+# --- a real browser --------------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs in this thread
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="th-TH", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base_url = live_server.url
+    yield page
+    context.close()
