@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced helper, not run:   . scripts/venv.sh requirements-dev.txt
 #
 # Makes sure the repository's .venv exists (Python 3.11) and has the given requirements file

@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from import_export.results import RowResult
 
 from .models import KIND_ORDER, KIND_RULES, Edition, Kind, Node
-from .resources import COLUMNS, REQUIRED_COLUMNS, NodeResource
+from .resources import COLUMNS, LINE_COLUMN, REQUIRED_COLUMNS, NodeResource
 
 ERROR_COLUMN = "errors"
 _THAI = range(0x0E00, 0x0E80)
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")
 
 
 class ImportFileError(Exception):
@@ -49,6 +50,8 @@ def read_table(content: bytes, filename: str) -> ParsedFile:
         )
     if not content.strip():
         raise ImportFileError(_("The file is empty."))
+    if content[:5] == b"%PDF-" or (b"\x00" in content[:4096] and content[:2] not in _UTF16):
+        raise ImportFileError(_not_tabular())
     if content[:4] == b"PK\x03\x04":
         rows, encoding = _read_xlsx(content), ""
     elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -91,7 +94,7 @@ def _cell(value) -> str:
 
 
 def _decode(content: bytes) -> tuple[str, str]:
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if content.startswith(_UTF16):
         return content.decode("utf-16"), "UTF-16"
     try:
         return content.decode("utf-8-sig"), "UTF-8"
@@ -206,7 +209,10 @@ def import_dataset(parsed: ParsedFile, *, commit: bool) -> ImportReport:
         range(len(dataset)),
         key=lambda i: KIND_ORDER.get(str(dataset[i][dataset.headers.index("kind")]).strip(), 99),
     )
-    ordered = tablib.Dataset(*(dataset[i] for i in order), headers=dataset.headers)
+    # The file line travels with each row so messages name the line the user sees.
+    ordered = tablib.Dataset(
+        *((*dataset[i], i + 2) for i in order), headers=[*dataset.headers, LINE_COLUMN]
+    )
     resource = NodeResource()
     result = resource.import_data(
         ordered,

@@ -26,6 +26,8 @@ COLUMNS = (
     "full_title_th",
     "source",
 )
+# Set by the import service: the row's line in the uploaded file, for messages.
+LINE_COLUMN = "__line"
 REQUIRED_COLUMNS = ("edition", "kind", "code", "parent_code", "title_th")
 
 
@@ -152,9 +154,9 @@ class NodeResource(resources.ModelResource):
         return (_text(row.get("edition")), _text(row.get("kind")), _text(row.get("title_th")))
 
     def before_import_row(self, row, row_number=None, **kwargs) -> None:
-        key = self.row_key(row)
-        first = self._seen.setdefault(key, row_number)
-        if first != row_number:
+        line = row.get(LINE_COLUMN, row_number)
+        first = self._seen.setdefault(self.row_key(row), line)
+        if first != line:
             column = "code" if _text(row.get("code")) else "title_th"
             raise ValidationError(
                 {column: _("Duplicate of row %(row)s in this file.") % {"row": first}}

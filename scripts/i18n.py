@@ -1,0 +1,51 @@
+"""Refresh the Thai catalog: extract messages, fill them from locale/th_translations.py, compile.
+
+    .venv/bin/python scripts/i18n.py
+
+Compiling needs GNU gettext's msgfmt (Debian package gettext); the compiled .mo is committed so
+a fresh checkout needs neither.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "locale"))
+from th_translations import PLURALS, TH  # noqa: E402
+
+PO = ROOT / "locale" / "th" / "LC_MESSAGES" / "django.po"
+
+
+def main() -> int:
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "th", "--no-obsolete",
+         "--ignore=.venv", "--ignore=var", "--ignore=tests", "--ignore=scripts"],
+        cwd=ROOT, check=True,
+    )  # fmt: skip
+    catalog = polib.pofile(str(PO))
+    missing = []
+    for entry in catalog:
+        if entry.msgid_plural:
+            forms = PLURALS.get(entry.msgid)
+            if forms:
+                entry.msgstr_plural = dict(enumerate(forms))
+        elif entry.msgid in TH:
+            entry.msgstr = TH[entry.msgid]
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+        if not entry.translated():
+            missing.append(entry.msgid)
+    catalog.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
+    catalog.save()
+    compile_cmd = [sys.executable, "manage.py", "compilemessages", "-l", "th", "--ignore=.venv"]
+    subprocess.run(compile_cmd, cwd=ROOT, check=True)
+    for msgid in missing:
+        print("untranslated:", msgid)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
