@@ -73,6 +73,9 @@ class NodeAdmin(ExportMixin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return can_manage_strategy(request.user) and super().has_delete_permission(request, obj)
 
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return can_manage_strategy(request.user)
+
     # --- import pages ----------------------------------------------------------------------
     def get_urls(self):
         wrap = self.admin_site.admin_view

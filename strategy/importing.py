@@ -24,6 +24,11 @@ from .resources import COLUMNS, LINE_COLUMN, REQUIRED_COLUMNS, NodeResource
 ERROR_COLUMN = "errors"
 _THAI = range(0x0E00, 0x0E80)
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
+# Thai vowel signs and tone marks written above or below a consonant.
+_THAI_MARKS = frozenset(
+    "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a"
+    + "".join(chr(c) for c in range(0x0E47, 0x0E4F))
+)
 
 
 class ImportFileError(Exception):
@@ -50,15 +55,17 @@ def read_table(content: bytes, filename: str) -> ParsedFile:
         )
     if not content.strip():
         raise ImportFileError(_("The file is empty."))
-    if content[:5] == b"%PDF-" or (b"\x00" in content[:4096] and content[:2] not in _UTF16):
-        raise ImportFileError(_not_tabular())
     if content[:4] == b"PK\x03\x04":
         rows, encoding = _read_xlsx(content), ""
     elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ImportFileError(
             _("Excel 97-2003 (.xls) files are not supported. Save the file as .xlsx or CSV.")
         )
-    elif filename.lower().endswith((".xlsx", ".xlsm")):
+    elif (
+        filename.lower().endswith((".xlsx", ".xlsm"))
+        or content[:5] == b"%PDF-"
+        or (b"\x00" in content[:4096] and not content.startswith(_UTF16))
+    ):
         raise ImportFileError(_not_tabular())
     else:
         rows, encoding = _read_csv(content)
@@ -107,11 +114,24 @@ def _decode(content: bytes) -> tuple[str, str]:
         raise ImportFileError(
             _("The file's characters could not be read. Save it as CSV UTF-8 or TIS-620.")
         ) from exc
-    if not any(ord(ch) in _THAI for ch in text):
+    if not _looks_thai(text):
         raise ImportFileError(
             _("The file's characters could not be read. Save it as CSV UTF-8 or TIS-620.")
         )
     return text, "TIS-620"
+
+
+def _looks_thai(text: str) -> bool:
+    """Is cp874-decoded text really Thai? Bytes of other encodings (latin-1 "é" is 0xE9)
+    decode to Thai vowel and tone marks that follow no Thai consonant."""
+    if not any(ord(ch) in _THAI for ch in text):
+        return False
+    previous = ""
+    for ch in text:
+        if ch in _THAI_MARKS and not (previous and ord(previous) in _THAI):
+            return False
+        previous = ch
+    return True
 
 
 def _read_csv(content: bytes) -> tuple[list[list[str]], str]:
@@ -165,6 +185,10 @@ class RowReport:
     status: str  # new / changed / unchanged / error
     values: dict[str, str]
     errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.values.get("title_th") or self.values.get("title_en", "")
 
     @property
     def error_text(self) -> str:
@@ -227,7 +251,8 @@ def import_dataset(parsed: ParsedFile, *, commit: bool) -> ImportReport:
     reports: list[RowReport] = []
     for position, row_result in enumerate(result.rows):
         original = order[position]
-        values = dict(zip(dataset.headers, (str(v) for v in dataset[original]), strict=True))
+        given = dict(zip(dataset.headers, (str(v) for v in dataset[original]), strict=True))
+        values = {column: given.get(column, "") for column in COLUMNS}
         report = RowReport(
             line=original + 2, status=_STATUS.get(row_result.import_type, "error"), values=values
         )

@@ -151,7 +151,9 @@ class Node(TreeNode):
 
     def clean(self) -> None:
         super().clean()
-        errors = validate_placement(self.kind, self.edition, self.parent)
+        # A row whose edition failed to parse already carries that error; check the rest.
+        edition = self.edition if self.edition_id else None
+        errors = validate_placement(self.kind, edition, self.parent)
         if errors:
             raise ValidationError(errors)
 

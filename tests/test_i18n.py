@@ -38,10 +38,14 @@ def test_model_labels_follow_the_active_language():
 
 
 @pytest.mark.django_db
-def test_login_page_is_thai_by_default_and_english_on_request():
-    thai_page = Client().get("/accounts/login/").content.decode()
+def test_pages_are_thai_whatever_the_browser_asks_until_the_user_switches():
+    # Browsers in government offices often send Accept-Language: en-US.
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    thai_page = browser.get("/accounts/login/").content.decode()
     assert '<html lang="th">' in thai_page
     assert "เข้าสู่ระบบ" in thai_page
-    english = Client(HTTP_ACCEPT_LANGUAGE="en").get("/accounts/login/").content.decode()
+    switched = browser.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert switched.status_code == 302
+    english = browser.get("/accounts/login/").content.decode()
     assert '<html lang="en">' in english
     assert "Sign in" in english
