@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from core import thai
+
 from . import selectors
 from .models import Edition, Node
 
@@ -42,7 +44,7 @@ def node_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    query = thai.normalize_cell(request.GET.get("q", ""))[:200]
     edition = Edition.objects.filter(code=request.GET.get("edition", "")).first()
     results = selectors.search(query, edition) if query else []
     template = "strategy/_search_results.html" if request.htmx else "strategy/search.html"
