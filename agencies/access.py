@@ -15,10 +15,11 @@ Nobody approves or returns their own submission.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Protocol
 
+from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from core.states import EDITABLE, PRIVATE, Status
 
@@ -27,14 +28,14 @@ from .models import Agency, Membership
 Role = Membership.Role
 
 
-class Action(StrEnum):
-    VIEW = "view"
-    EDIT = "edit"
-    SUBMIT = "submit"
-    WITHDRAW = "withdraw"
-    APPROVE = "approve"
-    RETURN = "return"
-    COMMENT = "comment"
+class Action(models.TextChoices):
+    VIEW = "view", _("View")
+    EDIT = "edit", _("Edit")
+    SUBMIT = "submit", _("Submit for approval")
+    WITHDRAW = "withdraw", _("Withdraw")
+    APPROVE = "approve", _("Approve")
+    RETURN = "return", _("Return for revision")
+    COMMENT = "comment", _("Comment")
 
 
 class ReviewedObject(Protocol):
@@ -152,3 +153,46 @@ def can_browse_strategy(user) -> bool:
 def can_manage_strategy(user) -> bool:
     """Only administrators import, export and change strategy data."""
     return grants(user).admin
+
+
+def next_reviewers(obj: ReviewedObject, status: str):
+    """The users who may act next on ``obj`` once it is in ``status`` (for notifications):
+    agency approvers above it when submitted, the ministry's approvers when agency-approved."""
+    from django.contrib.auth import get_user_model
+
+    agency = Agency.objects.get(pk=obj.agency_id)
+    if status == Status.SUBMITTED:
+        above = Agency.objects.ancestors(agency, include_self=True)
+        memberships = Membership.objects.filter(role=Role.AGENCY_APPROVER, agency__in=above)
+    elif status == Status.AGENCY_APPROVED:
+        ministry = _ministry_of(agency)
+        memberships = Membership.objects.filter(
+            role=Role.MINISTRY_APPROVER,
+            agency__in=Agency.objects.descendants(ministry, include_self=True),
+        )
+    else:
+        return get_user_model().objects.none()
+    users = get_user_model().objects.filter(is_active=True, pk__in=memberships.values("user_id"))
+    if obj.submitted_by_id:
+        users = users.exclude(pk=obj.submitted_by_id)  # nobody reviews their own submission
+    return users
+
+
+def agencies_for_entry(user) -> QuerySet[Agency]:
+    """Agencies in which the user may create projects, plans and reports (staff subtrees)."""
+    return Agency.objects.filter(is_active=True, pk__in=grants(user).subtrees[Role.STAFF])
+
+
+def can_create_in(user, agency: Agency) -> bool:
+    return agency.pk in grants(user).subtrees[Role.STAFF]
+
+
+def review_queue_filter(user, agency_field: str = "agency") -> Q:
+    """Objects waiting for this user's approval (the approver's queue), as a filter."""
+    g = grants(user)
+    first = Q(status=Status.SUBMITTED, **{f"{agency_field}__in": g.subtrees[Role.AGENCY_APPROVER]})
+    second = Q(
+        status=Status.AGENCY_APPROVED,
+        **{f"{agency_field}__in": g.subtrees[Role.MINISTRY_APPROVER]},
+    )
+    return (first | second) & ~Q(submitted_by=user)

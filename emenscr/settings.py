@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "core",
     "agencies",
     "strategy",
+    "workflow",
+    "projects",
     "demo",
 ]
 
@@ -67,6 +69,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "workflow.context_processors.inbox",
             ],
         },
     },
@@ -115,6 +118,7 @@ STORAGES = {
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # links in e-mails
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="eMENSCR-OSS <no-reply@emenscr.local>")
 
 # Celery: Redis in production; without a server, kombu's filesystem transport in var/celery.
@@ -142,6 +146,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # long project forms with many rows
 
 # Import of strategy files through the admin.
 STRATEGY_IMPORT_MAX_BYTES = env.int("STRATEGY_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)

@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("core.auth_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("strategy/", include("strategy.urls")),
+    path("projects/", include("projects.urls")),
+    path("inbox/", include("workflow.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:

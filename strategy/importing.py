@@ -18,6 +18,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from import_export.results import RowResult
 
+from core.exports import safe_cell
+
 from .models import KIND_ORDER, KIND_RULES, Edition, Kind, Node
 from .resources import COLUMNS, LINE_COLUMN, REQUIRED_COLUMNS, NodeResource
 
@@ -288,7 +290,9 @@ def rejected_rows_workbook(report: ImportReport) -> bytes:
     sheet.title = "rejected"
     sheet.append([*COLUMNS, ERROR_COLUMN, "line"])
     for row in report.rejected:
-        sheet.append([_safe(row.values.get(c, "")) for c in COLUMNS] + [row.error_text, row.line])
+        sheet.append(
+            [safe_cell(row.values.get(c, "")) for c in COLUMNS] + [row.error_text, row.line]
+        )
     _text_format(sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -360,11 +364,6 @@ def _text_format(sheet) -> None:
         for cell in sheet[column]:
             cell.number_format = "@"
     sheet.column_dimensions["F"].width = 60
-
-
-def _safe(value: str) -> str:
-    """Neutralise spreadsheet formulas in cells written back to the user."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 # --- export ----------------------------------------------------------------------------------

@@ -1,0 +1,86 @@
+"""List filters (django-filter): fiscal year, status, master plan, sub-plan, agency subtree,
+budget range, Thai text search and ordering."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agencies import access
+from agencies.models import Agency
+from core import thai
+from core.states import Status
+from strategy.models import Kind, Node
+
+from .models import Project
+
+
+class ProjectFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("search"), method="search")
+    fiscal_year = django_filters.NumberFilter(label=_("fiscal year"))
+    status = django_filters.ChoiceFilter(label=_("status"), choices=Status.choices)
+    master_plan = django_filters.ModelChoiceFilter(
+        label=_("master plan"), method="under_node",
+        queryset=Node.objects.filter(kind=Kind.MASTER_PLAN).select_related("edition")
+        .order_by("edition__code", "code"),
+    )  # fmt: skip
+    sub_plan = django_filters.ModelChoiceFilter(
+        label=_("sub-plan"), method="under_node",
+        queryset=Node.objects.filter(kind=Kind.SUB_PLAN).select_related("edition")
+        .order_by("edition__code", "code"),
+    )  # fmt: skip
+    agency = django_filters.ModelChoiceFilter(
+        label=_("agency (and units below)"), method="in_subtree", queryset=Agency.objects.none()
+    )
+    budget_min = django_filters.NumberFilter(
+        label=_("budget from"), field_name="total_budget", lookup_expr="gte"
+    )
+    budget_max = django_filters.NumberFilter(
+        label=_("budget to"), field_name="total_budget", lookup_expr="lte"
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("sort by"),
+        fields=(
+            ("fiscal_year", "fiscal_year"),
+            ("title", "title"),
+            ("total_budget", "total_budget"),
+            ("updated_at", "updated_at"),
+            ("agency__code", "agency"),
+        ),
+        field_labels={
+            "fiscal_year": _("fiscal year"),
+            "title": _("title"),
+            "total_budget": _("budget"),
+            "updated_at": _("last change"),
+            "agency__code": _("agency"),
+        },
+    )
+
+    class Meta:
+        model = Project
+        fields = ["q", "fiscal_year", "status"]
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["agency"].queryset = access.visible_agencies(user).order_by("code")
+        for f in self.form.fields.values():
+            if isinstance(f.widget, forms.Select):
+                f.widget.attrs.setdefault("class", "compact")
+
+    def search(self, queryset, name, value):
+        for word in thai.words(value):
+            queryset = queryset.filter(search_text__contains=word)
+        return queryset
+
+    def under_node(self, queryset, name, node):
+        if not node:
+            return queryset
+        below = Node.objects.descendants(node, include_self=True).values("pk")
+        return queryset.filter(Q(links__node__in=below)).distinct()
+
+    def in_subtree(self, queryset, name, agency):
+        if not agency:
+            return queryset
+        return queryset.filter(agency__in=Agency.objects.descendants(agency, include_self=True))

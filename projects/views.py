@@ -1,0 +1,247 @@
+"""Project pages: thin views over forms, selectors, services and the workflow engine."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies import access
+from agencies.access import Action
+from core.exports import csv_bytes, xlsx_bytes
+from workflow import engine
+from workflow.engine import EditConflict, WorkflowError
+
+from . import selectors, services
+from .exporting import EXPORT_HEADERS, export_rows
+from .filters import ProjectFilter
+from .forms import FORMSETS, AttachmentForm, ProjectForm, RevisionForm, TransitionForm
+from .models import Attachment, Project
+
+PAGE_SIZE = 25
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _list(request: HttpRequest, queryset, template_title: str, name: str) -> HttpResponse:
+    filterset = ProjectFilter(request.GET or None, queryset=queryset, user=request.user)
+    projects = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        rows = export_rows(projects)
+        if export == "csv":
+            response = HttpResponse(csv_bytes(EXPORT_HEADERS(), rows), content_type="text/csv")
+        else:
+            response = HttpResponse(xlsx_bytes(EXPORT_HEADERS(), rows, "projects"),
+                                    content_type=XLSX)  # fmt: skip
+        response["Content-Disposition"] = f'attachment; filename="{name}.{export}"'
+        return response
+    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "projects/list.html", {
+        "page": page, "filter": filterset, "title": template_title, "query": query.urlencode(),
+        "can_create": access.agencies_for_entry(request.user).exists(),
+    })  # fmt: skip
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, selectors.visible_projects(request.user), _("Projects"), "projects")
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    return _list(request, selectors.review_queue(request.user), _("Waiting for my approval"),
+                 "queue")  # fmt: skip
+
+
+def _get_project(request: HttpRequest, pk: int) -> Project:
+    try:
+        return selectors.project_for_page(request.user, pk)
+    except Project.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _get_project(request, pk)
+    return render(request, "projects/detail.html", {
+        "project": project,
+        "transitions": engine.allowed_transitions(request.user, project),
+        "can_edit": access.can(request.user, Action.EDIT, project),
+        "can_revise": project.status == "approved" and project.is_current
+        and access.can_create_in(request.user, project.agency),
+        "timeline": engine.timeline(project),
+        "changes": engine.change_history(project),
+        "revisions": selectors.other_revisions(project),
+        "transition_form": TransitionForm(initial={"expected_version": project.version}),
+        "revision_form": RevisionForm(),
+        "attachment_form": AttachmentForm(),
+    })  # fmt: skip
+
+
+def _forms(request: HttpRequest, project: Project):
+    data = request.POST if request.method == "POST" else None
+    form = ProjectForm(data, instance=project, user=request.user)
+    formsets = [cls(data, instance=project, prefix=prefix) for prefix, cls in FORMSETS]
+    return form, formsets
+
+
+@login_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    if not access.agencies_for_entry(request.user).exists():
+        raise PermissionDenied
+    return _edit(request, Project())
+
+
+@login_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _get_project(request, pk)
+    if not access.can(request.user, Action.EDIT, project):
+        messages.error(request, _("This project cannot be edited now."))
+        return redirect(project)
+    return _edit(request, project)
+
+
+def _edit(request: HttpRequest, project: Project) -> HttpResponse:
+    form, formsets = _forms(request, project)
+    problems: dict[str, list[str]] = {}
+    if request.method == "GET" and request.GET.get("check") and project.pk:
+        problems = project.submission_problems()
+    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in formsets):
+        try:
+            saved = services.save_project(
+                user=request.user, form=form, formsets=formsets, links=form.link_choice(),
+                expected_version=form.cleaned_data.get("expected_version"),
+                reason=form.cleaned_data.get("change_reason", ""),
+            )  # fmt: skip
+        except EditConflict as exc:
+            form.add_error(None, exc.message)
+        except WorkflowError as exc:
+            for field, msgs in exc.problems.items():
+                form.add_error(field if field in form.fields else None, msgs)
+        else:
+            if "_submit" not in request.POST:
+                messages.success(request, _("The draft was saved."))
+                return redirect(saved)
+            try:
+                engine.perform(saved, Action.SUBMIT, request.user)
+            except WorkflowError as exc:
+                messages.error(request, _("Saved as a draft, but not submitted: %(why)s")
+                               % {"why": exc.message})  # fmt: skip
+                return _render_edit(request, saved, *_forms_for(saved, request), exc.problems)
+            messages.success(request, _("The project was submitted for approval."))
+            return redirect(saved)
+    elif request.method == "POST":
+        messages.error(request, _("Please correct the errors below; nothing was saved."))
+    return _render_edit(request, project, form, formsets, problems)
+
+
+def _forms_for(project: Project, request: HttpRequest):
+    project = Project.objects.get(pk=project.pk)
+    form = ProjectForm(instance=project, user=request.user)
+    formsets = [cls(instance=project, prefix=prefix) for prefix, cls in FORMSETS]
+    return form, formsets
+
+
+def _render_edit(request, project, form, formsets, problems) -> HttpResponse:
+    return render(request, "projects/form.html", {
+        "project": project, "form": form, "formsets": dict(zip([p for p, _c in FORMSETS],
+                                                               formsets, strict=True)),
+        "problems": problems, "needs_reason": bool(project.pk)
+        and engine.needs_change_reason(project),
+    })  # fmt: skip
+
+
+@login_required
+def link_options(request: HttpRequest) -> HttpResponse:
+    """The primary-link selects, re-rendered for the values chosen so far (htmx)."""
+    instance = Project()
+    form = ProjectForm(request.GET, instance=instance, user=request.user)
+    return render(request, "projects/_primary_link.html", {"form": form})
+
+
+@login_required
+@require_POST
+def project_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    project = _get_project(request, pk)
+    if action not in {a.value for a in engine.TRANSITION_ACTIONS}:
+        raise Http404
+    form = TransitionForm(request.POST)
+    form.is_valid()
+    try:
+        engine.perform(project, action, request.user, form.cleaned_data.get("comment", ""),
+                       form.cleaned_data.get("expected_version"))  # fmt: skip
+    except PermissionDenied:
+        messages.error(request, _("You may not do this now."))
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+        if action == Action.SUBMIT and exc.problems:
+            return redirect(f"{project.get_absolute_url()}edit/?check=1")
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+    return redirect(project)
+
+
+@login_required
+@require_POST
+def project_revise(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _get_project(request, pk)
+    form = RevisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the project changes."))
+        return redirect(project)
+    try:
+        revision = services.start_revision(project, request.user, form.cleaned_data["reason"])
+    except (WorkflowError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+        return redirect(project)
+    messages.success(request, _("A new revision was opened; the approved version stays valid "
+                                "until the revision is approved."))  # fmt: skip
+    return redirect("projects:edit", pk=revision.pk)
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _get_project(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to attach."))
+        return redirect(project)
+    try:
+        with transaction.atomic():
+            services.add_attachment(project, request.user, form.cleaned_data["file"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The file was attached."))
+    return redirect(project)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    project = _get_project(request, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_id, project=project)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
+                        content_type=attachment.content_type)  # fmt: skip
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    project = _get_project(request, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_id, project=project)
+    try:
+        services.delete_attachment(attachment, request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect(project)
