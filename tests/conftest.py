@@ -36,10 +36,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def shipped_strategy(transactional_db):
-    """For transactional tests (which empty the tables afterwards): load the hierarchy again."""
+    """For transactional tests (which empty the tables afterwards): load the hierarchy and
+    the provinces again."""
+    from core.models import Province
+    from core.reference import load_provinces
     from strategy.shipped import load_shipped
 
     load_shipped()
+    load_provinces(Province)
 
 
 @pytest.fixture
@@ -87,10 +91,12 @@ def celery_worker(django_db_setup, tmp_path_factory):
     Tests that use it must commit their data (``transactional_db``) so the worker sees it."""
     from emenscr.celery import app
 
+    mail_dir = tmp_path_factory.mktemp("worker-mail")
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "DJANGO_SETTINGS_MODULE": "emenscr.settings",
+        "EMAIL_URL": f"filemail:///{mail_dir}",  # e-mails the worker sends land here
     }
     app.control.purge()  # nothing left over from an earlier, interrupted run
     log = tmp_path_factory.mktemp("celery") / "worker.log"
@@ -121,6 +127,7 @@ def celery_worker(django_db_setup, tmp_path_factory):
             proc.kill()
             pytest.fail("Celery worker did not start:\n" + log.read_text(errors="replace"))
         time.sleep(0.2)
+    proc.mail_dir = mail_dir
     yield proc
     proc.terminate()
     try:

@@ -49,3 +49,31 @@ def test_admin_action_queues_the_rebuild_without_running_it_in_the_request(
         assert time.monotonic() < deadline, "the worker did not rebuild the index"
         time.sleep(0.2)
     assert Node.objects.search("ท่องเที่ยว").filter(edition=edition).exists()
+
+
+def test_the_worker_emails_the_next_approver_once(shipped_strategy, celery_worker, agencies):
+    """A submission tells the agency approver by e-mail, sent by the worker after commit;
+    re-running the task sends nothing twice."""
+    import time
+
+    from agencies.access import Action
+    from agencies.models import Membership
+    from tests.factories import complete_project, member
+    from workflow import engine
+    from workflow.models import Notification
+    from workflow.tasks import email_notifications
+
+    staff = member(Membership.Role.STAFF, agencies["doae"])
+    approver = member(Membership.Role.AGENCY_APPROVER, agencies["doae"], email="boss@doae.go.th")
+    project = complete_project(agency=agencies["doae"], created_by=staff)
+    engine.perform(project, Action.SUBMIT, staff)
+
+    note = Notification.objects.get(recipient=approver)
+    deadline = time.monotonic() + 30
+    while Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).exists():
+        assert time.monotonic() < deadline, "the worker did not send the e-mail"
+        time.sleep(0.2)
+    sent = "".join(p.read_text() for p in celery_worker.mail_dir.iterdir())
+    assert "boss@doae.go.th" in sent
+    assert f"/projects/{project.pk}/" in sent
+    assert email_notifications.delay([note.pk]).get(timeout=30) == 0  # already sent
