@@ -35,7 +35,12 @@ def main() -> int:
         elif entry.msgid in TH:
             entry.msgstr = TH[entry.msgid]
         if "fuzzy" in entry.flags:
+            # A guess from a similar old message: never ship it.
             entry.flags.remove("fuzzy")
+            entry.previous_msgid = entry.previous_msgid_plural = None
+            if entry.msgid not in TH and entry.msgid not in PLURALS:
+                entry.msgstr = ""
+                entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
         if not entry.translated():
             missing.append(entry.msgid)
     catalog.metadata["Plural-Forms"] = "nplurals=1; plural=0;"

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from agencies import access
 from agencies.access import Action
@@ -143,13 +143,13 @@ def needs_change_reason(obj: Reviewable) -> bool:
 
 
 _MESSAGES = {
-    Status.SUBMITTED: N_("%(title)s was submitted for your approval."),
-    Status.AGENCY_APPROVED: N_(
+    Status.SUBMITTED: gettext_noop("%(title)s was submitted for your approval."),
+    Status.AGENCY_APPROVED: gettext_noop(
         "%(title)s was approved by the agency and awaits ministry approval."
     ),
-    Status.APPROVED: N_("%(title)s was approved."),
-    Status.RETURNED: N_("%(title)s was returned for revision: %(comment)s"),
-    Status.DRAFT: N_("%(title)s was withdrawn by its owner."),
+    Status.APPROVED: gettext_noop("%(title)s was approved."),
+    Status.RETURNED: gettext_noop("%(title)s was returned for revision: %(comment)s"),
+    Status.DRAFT: gettext_noop("%(title)s was withdrawn by its owner."),
 }
 
 
