@@ -191,6 +191,10 @@ TH = {
     "Source": "แหล่งที่มา",
     "Unit of measure": "หน่วยนับ",
     "Imported: %(new)d new, %(changed)d changed, %(unchanged)d unchanged rows.": "นำเข้าแล้ว: ใหม่ %(new)d แถว เปลี่ยนแปลง %(changed)d แถว ไม่เปลี่ยนแปลง %(unchanged)d แถว",
+    "Page not found": "ไม่พบหน้าที่ต้องการ",
+    "The page does not exist, or you do not have access to it.": "ไม่มีหน้านี้ หรือท่านไม่มีสิทธิ์เข้าถึง",
+    "Not allowed": "ไม่อนุญาต",
+    "Your role does not allow this. Ask your agency's administrator if you need it.": "บทบาทของท่านไม่อนุญาตให้ทำรายการนี้ หากจำเป็นกรุณาติดต่อผู้ดูแลระบบของหน่วยงาน",
     # --- workflow and projects ---
     "View": "ดู",
     "Edit": "แก้ไข",
