@@ -16,6 +16,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "locale"))
 from th_translations import PLURALS, TH  # noqa: E402
 
+# Each app may keep its own table in locale/th_translations_<app>.py (TH and optionally
+# PLURALS), so work on separate apps never collides in one file.
+for extra in sorted((ROOT / "locale").glob("th_translations_*.py")):
+    module = __import__(extra.stem)
+    TH.update(module.TH)
+    PLURALS.update(getattr(module, "PLURALS", {}))
+
 PO = ROOT / "locale" / "th" / "LC_MESSAGES" / "django.po"
 
 
