@@ -11,10 +11,17 @@ from django.utils.translation import gettext_lazy as _
 from agencies import access
 from agencies.models import Agency
 from core import thai
+from core.forms import MoneyField
 from core.states import Status
 from strategy.models import Kind, Node
 
 from .models import Project
+
+
+class MoneyFilter(django_filters.NumberFilter):
+    """A baht amount as people type it: "1,000,000" and Thai digits are fine."""
+
+    field_class = MoneyField
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -34,12 +41,8 @@ class ProjectFilter(django_filters.FilterSet):
     agency = django_filters.ModelChoiceFilter(
         label=_("agency (and units below)"), method="in_subtree", queryset=Agency.objects.none()
     )
-    budget_min = django_filters.NumberFilter(
-        label=_("budget from"), field_name="total_budget", lookup_expr="gte"
-    )
-    budget_max = django_filters.NumberFilter(
-        label=_("budget to"), field_name="total_budget", lookup_expr="lte"
-    )
+    budget_min = MoneyFilter(label=_("budget from"), field_name="total_budget", lookup_expr="gte")
+    budget_max = MoneyFilter(label=_("budget to"), field_name="total_budget", lookup_expr="lte")
     ordering = django_filters.OrderingFilter(
         label=_("sort by"),
         fields=(

@@ -105,9 +105,14 @@ class ProjectForm(forms.ModelForm):
             self._initial_links()
         else:
             self.fields["agency"].queryset = agencies
-            self.fields["fiscal_year"].initial = current_fiscal_year()
-            if agencies.count() == 1:
-                self.fields["agency"].initial = agencies.first()
+            # Form initial, not field initial: a ModelForm's instance values (None for a new
+            # project) would win over a field's initial.
+            if not self.initial.get("fiscal_year"):
+                self.initial["fiscal_year"] = current_fiscal_year()
+            if not self.initial.get("agency"):
+                only = list(agencies[:2])
+                if len(only) == 1:
+                    self.initial["agency"] = only[0].pk
         self._limit_link_choices()
 
     # --- strategy links -------------------------------------------------------------------
@@ -123,7 +128,7 @@ class ProjectForm(forms.ModelForm):
         return edition_for_fiscal_year(Edition.Family.MASTER_PLAN, year)
 
     def initial_fiscal_year(self) -> int:
-        return int(self.fields["fiscal_year"].initial or current_fiscal_year())
+        return int(self.initial.get("fiscal_year") or current_fiscal_year())
 
     def _limit_link_choices(self) -> None:
         """Each select accepts the nodes under the value chosen above it (bound) or shows the
@@ -245,7 +250,8 @@ class BudgetLineForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fiscal_year"].choices = fiscal_year_choices()
+        # A blank first choice, so the untouched "add a row" line is not taken as filled in.
+        self.fields["fiscal_year"].choices = [("", "---------"), *fiscal_year_choices()]
 
 
 def _formset(model, form, prefix_extra: int = 1):

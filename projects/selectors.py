@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from agencies import access
 
@@ -23,8 +23,13 @@ def _with_list_data(qs: QuerySet[Project]) -> QuerySet[Project]:
 
 
 def visible_projects(user) -> QuerySet[Project]:
-    """Current revisions the user may see."""
-    return _with_list_data(access.scope(user, Project.objects.filter(is_current=True)))
+    """Per project, the newest revision the user may see: the agency's staff see a revision in
+    progress, readers who may not see drafts keep seeing the approved version it will replace."""
+    newer = access.scope(
+        user,
+        Project.objects.filter(lineage=OuterRef("lineage"), revision__gt=OuterRef("revision")),
+    )
+    return _with_list_data(access.scope(user, Project.objects.filter(~Exists(newer))))
 
 
 def review_queue(user) -> QuerySet[Project]:

@@ -30,7 +30,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _list(request: HttpRequest, queryset, template_title: str, name: str) -> HttpResponse:
     filterset = ProjectFilter(request.GET or None, queryset=queryset, user=request.user)
-    projects = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    # An invalid value drops only its own filter (and shows its error), never the others.
+    projects = filterset.qs
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         rows = export_rows(projects)
@@ -123,6 +124,11 @@ def _edit(request: HttpRequest, project: Project) -> HttpResponse:
             )  # fmt: skip
         except EditConflict as exc:
             form.add_error(None, exc.message)
+            # The user's input stays; the next save is against the version now stored.
+            form.data = form.data.copy()
+            form.data[form.add_prefix("expected_version")] = str(
+                Project.objects.values_list("version", flat=True).get(pk=project.pk)
+            )
         except WorkflowError as exc:
             for field, msgs in exc.problems.items():
                 form.add_error(field if field in form.fields else None, msgs)

@@ -32,24 +32,6 @@ CHANGE_REASON = "ปรับชื่อโครงการตามควา
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 LINK_OPTIONS = "/projects/link-options/"
 
-# The budget table always ends with a blank row whose fiscal-year select shows a year. Django
-# counts that row as filled in (its initial value is None, the browser sends the shown year), so
-# its empty source and amount are "required" and the whole form is refused. Each form test runs
-# as a user would meet it (expected to fail until that is fixed) and with the workaround a user
-# can find: ticking the blank row's delete box.
-BLANK_BUDGET_ROW_BUG = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: projects/forms.py:239 BudgetLineForm.fiscal_year has no blank choice and no "
-    "initial, so the untouched extra budget row counts as changed and fails validation "
-    "(source and amount required): 'Save draft' with a blank budget row is refused",
-)
-BLANK_ROW_MODES = [
-    pytest.param(False, id="form-as-is", marks=BLANK_BUDGET_ROW_BUG),
-    pytest.param(True, id="blank-budget-row-deleted"),
-]
-
-
 # --- set-up -----------------------------------------------------------------------------------
 
 
@@ -130,10 +112,7 @@ def project_url(page, project: Project) -> str:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("delete_blank_budget_row", BLANK_ROW_MODES)
-def test_project_from_entry_through_return_to_ministry_approval(
-    page, org, open_as, tmp_path, delete_blank_budget_row
-):
+def test_project_from_entry_through_return_to_ministry_approval(page, org, open_as, tmp_path):
     staff = page
     sign_in(staff, org.staff)
     staff.goto(staff.base_url + "/projects/new/")
@@ -242,8 +221,6 @@ def test_project_from_entry_through_return_to_ministry_approval(
     expect(staff.locator("#id_y1")).to_have_value(str(node("030401").pk))
     staff.fill("#id_title", NEW_TITLE)
     reason.fill(CHANGE_REASON)
-    if delete_blank_budget_row:
-        staff.check("#id_budget_lines-1-DELETE")
     staff.locator("button[name=_submit]").click()
     expect(staff).to_have_url(detail)
     expect(staff.locator("h1")).to_have_text(NEW_TITLE)
@@ -296,15 +273,10 @@ def test_project_from_entry_through_return_to_ministry_approval(
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("delete_blank_budget_row", BLANK_ROW_MODES)
-def test_submitting_an_incomplete_draft_lists_every_problem(page, org, delete_blank_budget_row):
+def test_submitting_an_incomplete_draft_lists_every_problem(page, org):
     sign_in(page, org.staff)
     page.goto(page.base_url + "/projects/new/")
-    # Chosen by hand: the only agency is not preselected (test_new_project_form_defaults).
-    page.select_option("#id_agency", str(org.department.pk))
     page.fill("#id_title", TITLE)
-    if delete_blank_budget_row:
-        page.check("#id_budget_lines-0-DELETE")
     page.locator("button[name=_save]").click()
     expect(page).to_have_url(re.compile(r"/projects/\d+/$"))
     expect_status(page, Status.DRAFT)
@@ -330,14 +302,6 @@ def test_submitting_an_incomplete_draft_lists_every_problem(page, org, delete_bl
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: projects/forms.py:108,110 set fields['fiscal_year'|'agency'].initial, but the "
-    "ModelForm's instance initial (model_to_dict of a new Project: agency=None, "
-    "fiscal_year=None) takes precedence, so the only agency is not preselected and the year "
-    "select shows its first choice (current FY + 2) while the link selects use the current FY",
-)
 def test_new_project_form_defaults(page, org):
     sign_in(page, org.staff)
     page.goto(page.base_url + "/projects/new/")

@@ -26,7 +26,6 @@ from agencies.access import Action
 from agencies.models import Membership
 from core.states import Status
 from projects import services
-from projects.forms import fiscal_year_choices
 from projects.models import Attachment, Project
 from strategy.models import Kind, Node
 from tests.factories import MembershipFactory, ProjectFactory, complete_project, member
@@ -170,8 +169,8 @@ def form_data(response, cls: str = "project-form") -> dict[str, list[str]]:
 
 
 def drop_empty_rows(data: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Leave out the blank "add a row" forms of each formset (see the xfail test below on what
-    a browser sends for them)."""
+    """Leave out the blank "add a row" forms of each formset (what a browser sends for them is
+    tested in test_saving_the_form_as_a_browser_sends_it)."""
     for prefix in ("kpis", "activities", "budget_lines"):
         initial = int(data[f"{prefix}-INITIAL_FORMS"][0])
         total = int(data[f"{prefix}-TOTAL_FORMS"][0])
@@ -742,12 +741,6 @@ def test_list_filters(client, agencies, people, catalogue, params, expected):
     assert set(listed(response)) == titles(catalogue, *expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: one invalid filter value (a budget typed with thousands separators, "
-    "'1,000,000') makes the list and its downloads drop every filter and show all projects "
-    "(projects/views.py:33, falls back to the unfiltered queryset)",
-)
 def test_an_invalid_filter_value_does_not_drop_the_other_filters(client, people, catalogue):
     client.force_login(people["ministry"])
     response = client.get("/projects/", {"fiscal_year": "2567", "budget_min": "1,000,000"})
@@ -945,12 +938,6 @@ def test_saving_over_someone_elses_change_shows_a_conflict_and_keeps_both(client
     assert (project.title, project.version) == ("ชื่อที่เพื่อนร่วมงานบันทึก", 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: after an edit conflict the form is re-shown with the stale expected_version, so "
-    "'save again' (as the message says) conflicts again forever "
-    "(projects/views.py:124-125, _edit re-renders the bound form)",
-)
 def test_saving_again_after_a_conflict_keeps_the_users_input(client, agencies, people):
     project = a_project(agencies["doae"], people, title="ชื่อเดิม")
     client.force_login(people["staff"])
@@ -1007,22 +994,16 @@ def test_saving_the_form_saves_the_change_and_keeps_the_rest(client, agencies, p
     assert project.submission_problems() == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the blank 'add a row' budget line renders its fiscal-year <select> without an "
-    "empty choice, so a browser submits the first year and the untouched row fails validation "
-    "(projects/forms.py:238-248, BudgetLineForm.fiscal_year)",
-)
 def test_saving_the_form_as_a_browser_sends_it(client, agencies, people):
     project = a_project(agencies["doae"], people, title="ชื่อเดิม")
     client.force_login(people["staff"])
     data = form_data(client.get(f"/projects/{project.pk}/edit/"))  # blank rows included
     data["title"] = ["ชื่อใหม่"]
-    # The untouched blank row: the browser sends the first year of the select.
-    assert data["budget_lines-1-fiscal_year"] == [str(fiscal_year_choices()[0][0])]
+    # The untouched blank row: its year select starts blank, like its source and amount.
+    assert data["budget_lines-1-fiscal_year"] == [""]
     assert data["budget_lines-1-source"] == [""] and data["budget_lines-1-amount"] == [""]
     response = client.post(f"/projects/{project.pk}/edit/", data)
-    assert dom(response).find_all("td", "has-error") == []  # fails: source, amount "required"
+    assert dom(response).find_all("td", "has-error") == []
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.title == "ชื่อใหม่"
@@ -1166,13 +1147,6 @@ def test_revision_needs_a_reason_and_a_staff_member(client, agencies, people):
     assert Project.objects.filter(lineage=approved.lineage).count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: opening a revision sets is_current=False on the approved version at once "
-    "(projects/services.py:172, start_revision), so readers who cannot see drafts (analysts) "
-    "lose the still-valid approved project from /projects/ and its exports until the revision "
-    "is approved (projects/selectors.py:27 lists only is_current)",
-)
 def test_an_approved_project_under_revision_stays_in_the_analysts_list(client, agencies, people):
     approved = a_project(agencies["doae"], people, Status.APPROVED, title="โครงการที่อนุมัติแล้ว")
     client.force_login(people["analyst"])
