@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 
 from agencies import access
 from agencies.access import Action
+from core.jobs import enqueue
 from core.states import EDITABLE, Status
 
 from .models import ChangeRecord, Notification, Reviewable, ReviewEvent
@@ -185,5 +186,6 @@ def notify(obj: Reviewable, event: ReviewEvent) -> list[Notification]:
         from .tasks import email_notifications
 
         ids = [n.pk for n in notes]
-        transaction.on_commit(lambda: email_notifications.delay(ids))
+        # If the broker is down the notes stay un-e-mailed and the periodic sweep sends them.
+        transaction.on_commit(lambda: enqueue(email_notifications, ids))
     return notes
