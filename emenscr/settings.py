@@ -5,6 +5,7 @@ the file system (kombu's filesystem transport), so a demo needs no server while 
 leave the request. Production sets DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL / REDIS_URL.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -20,7 +21,7 @@ env = environ.Env(
 
 DEBUG = env("DEBUG")
 # The embedded default key is only for a local demo; check --deploy and production refuse it.
-SECRET_KEY = env("SECRET_KEY", default="insecure-embedded-demo-key-change-me-" + "x" * 20)
+SECRET_KEY = env("SECRET_KEY", default="django-insecure-embedded-demo-key-change-me-" + "x" * 20)
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -34,6 +35,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "import_export",
+    "axes",
+    "csp",
     "core",
     "agencies",
     "strategy",
@@ -53,6 +56,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "emenscr.urls"
@@ -87,6 +93,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Refuses a login for a username + address that failed too often, before checking it.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+# Per username and address: a stranger cannot lock a colleague out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)  # attempts are kept in the admin anyway
+AXES_LOCKOUT_CALLABLE = "core.views.locked_out"
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -167,6 +186,23 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+
+# Content security policy: scripts, styles and images only from this site (every asset is
+# served locally), no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # Inline style attributes (htmx swaps, the admin) are harmless; inline scripts are not.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }
 
 if not DEBUG:
