@@ -1,5 +1,6 @@
 """Reference data every app shares."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,3 +19,16 @@ class Province(models.Model):
 
     def __str__(self) -> str:
         return self.name_th
+
+
+class FormSubmission(models.Model):
+    """A "create" form that has been saved, by the one-time token it carried, so that the same
+    form posted twice (a double click, the back button) creates one object, not two."""
+
+    token = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    url = models.CharField(max_length=500, blank=True)  # where the created object is shown
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -423,6 +423,7 @@ TH = {
     "%(title)s was returned for revision: %(comment)s": "“%(title)s” ถูกส่งกลับให้แก้ไข: %(comment)s",
     "%(title)s was withdrawn by its owner.": "“%(title)s” ถูกถอนเรื่องโดยผู้บันทึก",
     # security
+    "This form was saved already; here is the project it made.": "แบบฟอร์มนี้บันทึกไปแล้ว นี่คือโครงการที่สร้างจากแบบฟอร์มนั้น",
     "Too many failed sign-ins": "เข้าสู่ระบบผิดหลายครั้งเกินไป",
     "Signing in as this user from this computer is paused for %(minutes)s minutes after %(failure_limit)s wrong passwords. Try again later, or ask your agency's administrator to reset your password.": "ระงับการเข้าสู่ระบบด้วยชื่อผู้ใช้นี้จากเครื่องนี้เป็นเวลา %(minutes)s นาที เนื่องจากใส่รหัสผ่านผิด %(failure_limit)s ครั้ง กรุณาลองใหม่ภายหลัง หรือติดต่อผู้ดูแลระบบของหน่วยงานเพื่อตั้งรหัสผ่านใหม่",
 }

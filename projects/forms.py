@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies import access
 from core.fiscal import current_fiscal_year
 from core.forms import BuddhistDateField, MoneyField
+from core.once import OnceField, new_token
 from core.models import Province
 from strategy.models import Edition, Kind, Node
 from workflow.engine import needs_change_reason
@@ -39,6 +40,7 @@ class ProjectForm(forms.ModelForm):
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )  # fmt: skip
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    form_token = OnceField()  # a new project's form, posted twice, creates one project
     change_reason = forms.CharField(
         label=_("reason for the change"), required=False, widget=forms.Textarea(attrs=TEXTAREA),
         help_text=_("Required when changing a project that was submitted before."),
@@ -105,6 +107,7 @@ class ProjectForm(forms.ModelForm):
             self._initial_links()
         else:
             self.fields["agency"].queryset = agencies
+            self.fields["form_token"].initial = new_token()
             # Form initial, not field initial: a ModelForm's instance values (None for a new
             # project) would win over a field's initial.
             if not self.initial.get("fiscal_year"):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from agencies import access
 from agencies.access import Action
-from core import thai
+from core import once, thai
 from core.states import Status
 from strategy.models import Node
 from workflow import engine
@@ -75,14 +75,16 @@ def save_project(*, user, form, formsets, links: LinkChoice, expected_version: i
                  reason: str = "") -> Project:  # fmt: skip
     """Save a project from its validated form and row formsets, all or nothing.
 
-    Raises PermissionDenied, EditConflict (someone saved since ``expected_version``) or
-    WorkflowError (a change after submission without a reason)."""
+    Raises PermissionDenied, EditConflict (someone saved since ``expected_version``),
+    AlreadySubmitted (this new-project form was saved before) or WorkflowError (a change after
+    submission without a reason)."""
     project: Project = form.instance
     creating = project.pk is None
-    before = None
+    before = submission = None
     if creating:
         if not access.can_create_in(user, project.agency):
             raise PermissionDenied(_("You may not enter projects for this agency."))
+        submission = once.claim(form.cleaned_data.get("form_token"), user)  # AlreadySubmitted
         project.created_by = user
     else:
         current = Project.objects.get(pk=project.pk)
@@ -110,6 +112,7 @@ def save_project(*, user, form, formsets, links: LinkChoice, expected_version: i
     refresh_search_text(project)
     if creating:
         engine.record(project, "create", user)
+        once.record(submission, project.get_absolute_url())
     elif before is not None:
         engine.record_changes(project, user, reason.strip(), diff(before, snapshot(project)))
     return project

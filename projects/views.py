@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from agencies import access
 from agencies.access import Action
 from core.exports import csv_bytes, xlsx_bytes
+from core.once import AlreadySubmitted
 from workflow import engine
 from workflow.engine import EditConflict, WorkflowError
 
@@ -122,6 +123,9 @@ def _edit(request: HttpRequest, project: Project) -> HttpResponse:
                 expected_version=form.cleaned_data.get("expected_version"),
                 reason=form.cleaned_data.get("change_reason", ""),
             )  # fmt: skip
+        except AlreadySubmitted as exc:
+            messages.info(request, _("This form was saved already; here is the project it made."))
+            return redirect(exc.url or "projects:list")
         except EditConflict as exc:
             form.add_error(None, exc.message)
             # The user's input stays; the next save is against the version now stored.

@@ -1195,3 +1195,44 @@ def test_submission_lands_in_the_approvers_inbox(client, agencies, people):
     # The submitter gets nothing for their own submission; the ministry nothing yet.
     assert not Notification.objects.filter(recipient=people["unit_staff"]).exists()
     assert not Notification.objects.filter(recipient=people["ministry"]).exists()
+
+
+# === 8. a form posted twice ===================================================================
+
+
+def test_the_new_project_form_posted_twice_creates_one_project(client, agencies, people):
+    client.force_login(people["staff"])
+    data = drop_empty_rows(form_data(client.get("/projects/new/")))
+    data.update(agency=[str(agencies["doae"].pk)], fiscal_year=["2568"], title=[ELDERLY])
+    first = client.post("/projects/new/", data)
+    again = client.post("/projects/new/", data)  # the back button, or a second click
+    project = Project.objects.get(title=ELDERLY)
+    assert first.url == again.url == project.get_absolute_url()
+    # A new form (a fresh page) is a new project.
+    data = drop_empty_rows(form_data(client.get("/projects/new/")))
+    data.update(agency=[str(agencies["doae"].pk)], fiscal_year=["2568"], title=[ELDERLY])
+    client.post("/projects/new/", data)
+    assert Project.objects.filter(title=ELDERLY).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_racing_itself_creates_one_project(shipped_strategy, agencies, people):
+    """Two simultaneous posts of one form (two connections, as two gunicorn workers would)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    staff = people["staff"]
+    data = drop_empty_rows(form_data(client_for(staff).get("/projects/new/")))
+    data.update(agency=[str(agencies["doae"].pk)], fiscal_year=["2568"], title=[ELDERLY])
+
+    def post(_):
+        try:
+            return client_for(staff).post("/projects/new/", data).status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        codes = list(pool.map(post, range(2)))
+    assert codes == [302, 302]
+    assert Project.objects.filter(title=ELDERLY).count() == 1
