@@ -5,6 +5,8 @@ from django.urls import include, path
 
 from core import views as core_views
 
+handler500 = "core.views.server_error"
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz/", core_views.healthz, name="healthz"),

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from agencies import access
 from core.fiscal import current_fiscal_year
 from core.forms import BuddhistDateField, MoneyField
-from core.once import OnceField, new_token
 from core.models import Province
+from core.once import OnceField, new_token
 from strategy.models import Edition, Kind, Node
 from workflow.engine import needs_change_reason
 
