@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from agencies import access
@@ -172,10 +173,15 @@ def _sheet_rows(sheet, name: str, columns, required) -> list[dict[str, str]]:
 
 
 def _choice(value: str, choices) -> str | None:
-    """A choice given by its code or by its label (Thai or English)."""
+    """A choice given by its code or by its label, in Thai or English whatever the language
+    of the person importing."""
     lowered = value.strip().lower()
     for code, label in choices:
-        if lowered in (code, str(label).lower()):
+        labels = set()
+        for language in ("th", "en"):
+            with translation.override(language):
+                labels.add(str(label).lower())
+        if lowered == code or lowered in labels:
             return code
     return None
 
