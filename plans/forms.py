@@ -111,11 +111,13 @@ class PlanForm(forms.ModelForm):
             self.fields["expected_version"].initial = self.instance.version
             self._initial_links()
         else:
+            # The unsaved instance's empty values sit in self.initial and would win over a
+            # field's initial, so the defaults go there.
             self.fields["agency"].queryset = agencies
-            self.fields["year_from"].initial = current_fiscal_year()
-            self.fields["year_to"].initial = current_fiscal_year()
-            if agencies.count() == 1:
-                self.fields["agency"].initial = agencies.first()
+            self.initial["year_from"] = self.initial.get("year_from") or current_fiscal_year()
+            self.initial["year_to"] = self.initial.get("year_to") or current_fiscal_year()
+            if not self.initial.get("agency") and len(entry := list(agencies[:2])) == 1:
+                self.initial["agency"] = entry[0].pk
 
     def _initial_links(self) -> None:
         links = list(self.instance.links.select_related("node"))
