@@ -180,8 +180,10 @@ class ProjectPlanLink(models.Model):
     plan = models.ForeignKey(
         Plan, on_delete=models.CASCADE, related_name="project_links", verbose_name=_("plan")
     )
+    # A link to a target that the plan drops goes with it (rather than silently becoming a
+    # link to the whole plan).
     target = models.ForeignKey(
-        PlanTarget, on_delete=models.SET_NULL, null=True, blank=True,
+        PlanTarget, on_delete=models.CASCADE, null=True, blank=True,
         related_name="project_links", verbose_name=_("plan target"),
     )  # fmt: skip
     lineage = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)

@@ -415,3 +415,57 @@ def test_a_project_revision_keeps_serving_the_plan(client, agencies, people):
     links = [a.attrs["href"] for a in table.find_all("a")]
     assert links == [revision.get_absolute_url()]
     assert plan.title in page_text(client.get(revision.get_absolute_url()))
+
+
+def test_dropping_a_target_drops_the_projects_link_to_it(client, agencies, people):
+    plan = a_plan(agencies["doae"], people)
+    first, second = plan.targets.all()
+    project = a_project(agencies["doae"], people)
+    for target in (first, None):
+        ProjectPlanLink.objects.create(
+            project=project, plan=plan, target=target, lineage=project.lineage,
+            created_by=people["staff"],
+        )  # fmt: skip
+    client.force_login(people["staff"])
+    data = form_data(client.get(f"/plans/{plan.pk}/edit/"), "plan-form")
+    data["targets-0-DELETE"] = ["on"]
+    for key in [k for k in data if k.startswith("targets-2-")]:
+        del data[key]
+    data["targets-TOTAL_FORMS"] = data["targets-INITIAL_FORMS"]
+    assert client.post(f"/plans/{plan.pk}/edit/", data).status_code == 302
+    assert list(plan.targets.all()) == [second]
+    assert list(ProjectPlanLink.objects.values_list("target", flat=True)) == [None]
+
+
+def test_submission_notifies_the_agency_approver(client, agencies, people):
+    from workflow.models import Notification
+
+    plan = a_plan(agencies["doae"], people, Status.SUBMITTED)
+    note = Notification.objects.get(recipient=people["approver"])
+    assert note.url == plan.get_absolute_url() and plan.title in note.message
+
+
+def test_plan_page_queries_do_not_grow_with_the_projects_it_holds(client, agencies, people):
+    plan = a_plan(agencies["doae"], people, Status.APPROVED)
+    target = plan.targets.first()
+    client.force_login(people["staff"])
+
+    def add_project(n: int) -> None:
+        project = a_project(agencies["doae"], people, title=f"โครงการที่ {n}")
+        ProjectPlanLink.objects.create(
+            project=project, plan=plan, target=target, lineage=project.lineage,
+            created_by=people["staff"],
+        )  # fmt: skip
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(plan.get_absolute_url()).status_code == 200
+        return len(ctx.captured_queries)
+
+    add_project(0)
+    one = count()
+    for n in range(1, 6):
+        add_project(n)
+    assert count() == one
+    rows = dom(client.get(plan.get_absolute_url())).find("table", "plan-projects")
+    assert len(rows.find("tbody").find_all("tr")) == 6
