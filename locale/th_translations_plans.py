@@ -117,6 +117,7 @@ TH = {
     "Add a plan this project serves": "เพิ่มแผนที่โครงการนี้สนับสนุน",
     "Add": "เพิ่ม",
     "Back to the project": "กลับไปที่โครงการ",
+    "agency's plan reference": "เลขที่แผนของหน่วยงาน",
 }
 
 PLURALS = {

@@ -11,7 +11,7 @@ def export_headers() -> list[str]:
     return [
         _("agency code"), _("agency"), _("plan type"), _("title"), _("from fiscal year"),
         _("to fiscal year"), _("status"), _("primary link code"), _("primary link"),
-        _("agency's own reference"),
+        _("agency's plan reference"),
     ]  # fmt: skip
 
 

@@ -39,7 +39,7 @@ class Plan(Reviewable):
     )
     plan_type = models.CharField(_("plan type"), max_length=20, choices=Type.choices)
     reference = models.CharField(
-        _("agency's own reference"), max_length=64, blank=True,
+        _("agency's plan reference"), max_length=64, blank=True,
         help_text=_("The plan's number in your agency's own system; imports match on it."),
     )  # fmt: skip
     title = models.CharField(_("title"), max_length=500)

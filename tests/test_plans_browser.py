@@ -56,6 +56,7 @@ def test_enter_a_plan_link_a_project_and_see_the_coverage(page, shipped_strategy
     page.fill("#id_targets-1-indicator", "อัตราการเพิ่มของมูลค่า")
     page.fill("#id_targets-1-unit", "ร้อยละ")
     page.fill("#id_targets-1-values", "2568: 10")
+    page.screenshot(path=str(tmp_path / "plan-form.png"), full_page=True)
     page.locator("button[name=_submit]").click()
     expect(page).to_have_url(re.compile(r"/plans/\d+/$"))
     expect(page.locator("h1")).to_have_text(PLAN)
@@ -76,6 +77,7 @@ def test_enter_a_plan_link_a_project_and_see_the_coverage(page, shipped_strategy
     expect(page.locator("ul.plan-links")).to_contain_text(PLAN)
     page.goto(f"{page.base_url}/projects/{project.pk}/")
     expect(page.locator("section.project-plans")).to_contain_text(PLAN)
+    page.screenshot(path=str(tmp_path / "project-page.png"), full_page=True)
 
     # 3. The plan's coverage: the project with its budget, and only the second target unserved.
     page.goto(plan_url)
