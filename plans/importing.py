@@ -230,7 +230,7 @@ def _check_plan(report: RowReport, user, importable: set[int], seen: dict) -> _P
         elif agency.pk not in importable:
             report.error("agency_code", _("You may not enter plans for %(agency)s.")
                          % {"agency": agency.name_th})  # fmt: skip
-    key = (v["agency_code"], v["reference"])
+    key = v["reference"]  # targets name their plan by reference alone
     if v["reference"]:
         if key in seen:
             report.error("reference", _("Duplicate of row %(row)s in this file.")

@@ -125,6 +125,12 @@ def _edit(request: HttpRequest, plan: Plan) -> HttpResponse:
             )  # fmt: skip
         except EditConflict as exc:
             form.add_error(None, exc.message)
+            # Keep the user's input but hold the current version, so "save again" (as the
+            # message says) saves over the other change knowingly instead of conflicting again.
+            form.data = form.data.copy()
+            form.data["expected_version"] = Plan.objects.values_list("version", flat=True).get(
+                pk=plan.pk
+            )
         except WorkflowError as exc:
             for field, msgs in exc.problems.items():
                 form.add_error(field if field in form.fields else None, msgs)

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from agencies.models import Membership
@@ -136,3 +137,13 @@ def test_the_template_has_both_sheets_with_their_columns(client, agencies, staff
     book = load_workbook(io.BytesIO(client.get("/plans/import/template.xlsx").content))
     assert [c.value for c in book["plans"][1]] == list(PLAN_COLUMNS)
     assert [c.value for c in book["targets"][1]] == list(TARGET_COLUMNS)
+
+
+def test_a_reference_given_twice_in_the_file_is_refused(agencies, staff):
+    twice = [GOOD_PLANS[0], [*GOOD_PLANS[0][:3], "แผนอีกฉบับ", *GOOD_PLANS[0][4:]]]
+    with translation.override("en"):
+        report = importing.import_workbook(workbook(twice, GOOD_TARGETS[:1]), staff, commit=True)
+        assert not report.committed and not Plan.objects.exists()
+        assert report.plans[1].messages == [
+            "Sheet plans, row 3, column reference: Duplicate of row 2 in this file."
+        ]

@@ -299,6 +299,11 @@ def test_saving_over_someone_elses_change_is_a_conflict(client, agencies, people
     response = client.post(f"/plans/{plan.pk}/edit/", stale)
     assert "Someone else changed this item" in page_text(response)
     assert Plan.objects.get(pk=plan.pk).title == "แก้โดยอีกคน"
+    # The page keeps the user's input; saving it again now goes through.
+    again = form_data(response, "plan-form")
+    assert again["title"] == ["ชื่อของฉัน"]
+    assert client.post(f"/plans/{plan.pk}/edit/", again).status_code == 302
+    assert Plan.objects.get(pk=plan.pk).title == "ชื่อของฉัน"
 
 
 # === list =====================================================================================
