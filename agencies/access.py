@@ -196,3 +196,25 @@ def review_queue_filter(user, agency_field: str = "agency") -> Q:
         **{f"{agency_field}__in": g.subtrees[Role.MINISTRY_APPROVER]},
     )
     return (first | second) & ~Q(submitted_by=user)
+
+
+def agencies_for_plan_import(user) -> QuerySet[Agency]:
+    """Agencies whose Level-3 plans the user may import from a workbook: administrators for
+    every agency, staff for their own subtrees."""
+    if grants(user).admin:
+        return Agency.objects.filter(is_active=True)
+    return agencies_for_entry(user)
+
+
+def scope_with_agencies_above(user, queryset: QuerySet, agency_field: str = "agency") -> QuerySet:
+    """What ``scope`` shows, plus the non-draft objects of the agencies above the user's own
+    (for Level-3 plans: a unit's projects serve its department's and ministry's plans, so its
+    people read them)."""
+    g = grants(user)
+    above: set[int] = set()
+    if g.member_ids:
+        own = Agency.objects.filter(memberships__user=user, parent__isnull=False).distinct()
+        for agency in own:
+            above |= set(Agency.objects.ancestors(agency).values_list("pk", flat=True))
+    extra = Q(**{f"{agency_field}__in": above - g.member_ids}) & ~Q(status__in=PRIVATE)
+    return scope(user, queryset) | queryset.filter(extra)

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "strategy",
     "workflow",
     "projects",
+    "plans",
     "demo",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("strategy/", include("strategy.urls")),
     path("projects/", include("projects.urls")),
+    path("plans/", include("plans.urls")),
     path("inbox/", include("workflow.urls")),
     path("admin/", admin.site.urls),
 ]

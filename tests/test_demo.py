@@ -10,6 +10,7 @@ from django.core.management import call_command
 from agencies import access
 from core.states import Status
 from demo.data import DEMO_PASSWORD, load_agencies, load_users
+from demo.plans import load_plans
 from demo.projects import DEMO_STAFF, PROJECTS, load_projects
 from projects.models import Project
 from projects.rules import submission_problems
@@ -19,9 +20,10 @@ from workflow.models import Notification, ReviewEvent
 
 
 @pytest.fixture
-def demo(db, settings):
+def demo(db, settings, tmp_path):
     # The demo hashes its passwords; the default hasher takes most of the loading time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # the demo plans' documents
     load_agencies()
     load_users()
     new, existing = load_projects()
@@ -116,6 +118,7 @@ def test_demo_users_log_in_see_their_queue_and_are_notified(demo):
 
 
 def test_loading_twice_adds_nothing(demo):
+    load_plans()  # load_demo also loads the demo plans
     counts = (Project.objects.count(), ReviewEvent.objects.count(), Notification.objects.count())
     assert load_projects() == (0, len(PROJECTS))
     out = StringIO()

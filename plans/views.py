@@ -1,0 +1,307 @@
+"""Plan pages: thin views over forms, selectors, services, the import and the workflow engine."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies import access
+from agencies.access import Action
+from core.exports import csv_bytes, xlsx_bytes
+from projects import selectors as project_selectors
+from projects.models import Project
+from workflow import engine
+from workflow.engine import EditConflict, WorkflowError
+
+from . import importing, selectors, services
+from .exporting import export_headers, export_rows
+from .filters import PlanFilter
+from .forms import ImportForm, PlanForm, PlanTargetFormSet, ProjectPlanLinkForm, TransitionForm
+from .models import Plan, ProjectPlanLink
+
+PAGE_SIZE = 25
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _list(request: HttpRequest, queryset, title: str, name: str) -> HttpResponse:
+    filterset = PlanFilter(request.GET or None, queryset=queryset, user=request.user)
+    plans = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        rows = export_rows(plans)
+        if export == "csv":
+            response = HttpResponse(csv_bytes(export_headers(), rows), content_type="text/csv")
+        else:
+            response = HttpResponse(xlsx_bytes(export_headers(), rows, "plans"),
+                                    content_type=XLSX)  # fmt: skip
+        response["Content-Disposition"] = f'attachment; filename="{name}.{export}"'
+        return response
+    page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "plans/list.html", {
+        "page": page, "filter": filterset, "title": title, "query": query.urlencode(),
+        "can_create": access.agencies_for_entry(request.user).exists(),
+        "can_import": access.agencies_for_plan_import(request.user).exists(),
+    })  # fmt: skip
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, selectors.visible_plans(request.user), _("Level-3 plans"), "plans")
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    return _list(request, selectors.review_queue(request.user), _("Plans waiting for my approval"),
+                 "plan-queue")  # fmt: skip
+
+
+def _get_plan(request: HttpRequest, pk: int) -> Plan:
+    try:
+        return selectors.plan_for_page(request.user, pk)
+    except Plan.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan(request, pk)
+    return render(request, "plans/detail.html", {
+        "plan": plan,
+        "transitions": engine.allowed_transitions(request.user, plan),
+        "can_edit": access.can(request.user, Action.EDIT, plan),
+        "timeline": engine.timeline(plan),
+        "changes": engine.change_history(plan),
+        "coverage": selectors.coverage(request.user, plan),
+        "transition_form": TransitionForm(initial={"expected_version": plan.version}),
+    })  # fmt: skip
+
+
+@login_required
+def plan_create(request: HttpRequest) -> HttpResponse:
+    if not access.agencies_for_entry(request.user).exists():
+        raise PermissionDenied
+    return _edit(request, Plan())
+
+
+@login_required
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan(request, pk)
+    if not access.can(request.user, Action.EDIT, plan):
+        messages.error(request, _("This plan cannot be edited now."))
+        return redirect(plan)
+    return _edit(request, plan)
+
+
+def _forms(request: HttpRequest, plan: Plan):
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    form = PlanForm(data, files, instance=plan, user=request.user)
+    return form, PlanTargetFormSet(data, instance=plan, prefix="targets")
+
+
+def _edit(request: HttpRequest, plan: Plan) -> HttpResponse:
+    form, targets = _forms(request, plan)
+    problems: dict[str, list[str]] = {}
+    if request.method == "GET" and request.GET.get("check") and plan.pk:
+        problems = plan.submission_problems()
+    if request.method == "POST" and form.is_valid() and targets.is_valid():
+        try:
+            saved = services.save_plan(
+                user=request.user, form=form, targets_formset=targets, links=form.link_choice(),
+                expected_version=form.cleaned_data.get("expected_version"),
+                reason=form.cleaned_data.get("change_reason", ""),
+            )  # fmt: skip
+        except EditConflict as exc:
+            form.add_error(None, exc.message)
+            # Keep the user's input but hold the current version, so "save again" (as the
+            # message says) saves over the other change knowingly instead of conflicting again.
+            form.data = form.data.copy()
+            form.data["expected_version"] = Plan.objects.values_list("version", flat=True).get(
+                pk=plan.pk
+            )
+        except WorkflowError as exc:
+            for field, msgs in exc.problems.items():
+                form.add_error(field if field in form.fields else None, msgs)
+        else:
+            if "_submit" not in request.POST:
+                messages.success(request, _("The draft was saved."))
+                return redirect(saved)
+            try:
+                engine.perform(saved, Action.SUBMIT, request.user)
+            except WorkflowError as exc:
+                messages.error(request, _("Saved as a draft, but not submitted: %(why)s")
+                               % {"why": exc.message})  # fmt: skip
+                fresh = Plan.objects.get(pk=saved.pk)
+                form = PlanForm(instance=fresh, user=request.user)
+                targets = PlanTargetFormSet(instance=fresh, prefix="targets")
+                return _render_edit(request, fresh, form, targets, exc.problems)
+            messages.success(request, _("The plan was submitted for approval."))
+            return redirect(saved)
+    elif request.method == "POST":
+        messages.error(request, _("Please correct the errors below; nothing was saved."))
+    return _render_edit(request, plan, form, targets, problems)
+
+
+def _render_edit(request, plan, form, targets, problems) -> HttpResponse:
+    return render(request, "plans/form.html", {
+        "plan": plan, "form": form, "targets": targets, "problems": problems,
+        "needs_reason": bool(plan.pk) and engine.needs_change_reason(plan),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def plan_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    plan = _get_plan(request, pk)
+    if action not in {a.value for a in engine.TRANSITION_ACTIONS}:
+        raise Http404
+    form = TransitionForm(request.POST)
+    form.is_valid()
+    try:
+        engine.perform(plan, action, request.user, form.cleaned_data.get("comment", ""),
+                       form.cleaned_data.get("expected_version"))  # fmt: skip
+    except PermissionDenied:
+        messages.error(request, _("You may not do this now."))
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+        if action == Action.SUBMIT and exc.problems:
+            return redirect(f"{plan.get_absolute_url()}edit/?check=1")
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+    return redirect(plan)
+
+
+@login_required
+def plan_document(request: HttpRequest, pk: int) -> FileResponse:
+    plan = _get_plan(request, pk)
+    if not plan.document:
+        raise Http404
+    return FileResponse(plan.document.open("rb"), as_attachment=True,
+                        filename=plan.document_name or "plan.pdf",
+                        content_type=services.PDF)  # fmt: skip
+
+
+# --- the plans a project serves --------------------------------------------------------------
+
+
+def _get_project(request: HttpRequest, pk: int) -> Project:
+    try:
+        return project_selectors.project_for_page(request.user, pk)
+    except Project.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+def project_plans(request: HttpRequest, project_pk: int) -> HttpResponse:
+    """The Level-3 plans a project serves; staff who may edit the project add or remove."""
+    project = _get_project(request, project_pk)
+    can_link = services.can_link_projects(request.user, project)
+    plans = selectors.plans_for_project(request.user, project)
+    form = ProjectPlanLinkForm(request.POST or None, plans=plans)
+    if request.method == "POST":
+        if not can_link:
+            messages.error(request, _("This project cannot be edited now."))
+            return redirect("plans:project", project_pk=project.pk)
+        if form.is_valid():
+            try:
+                services.link_project(user=request.user, project=project,
+                                      plan=form.cleaned_data["plan"],
+                                      target=form.cleaned_data.get("target"))  # fmt: skip
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, _("The project now states that it serves this plan."))
+                return redirect("plans:project", project_pk=project.pk)
+    return render(request, "plans/project_plans.html", {
+        "project": project, "links": selectors.links_of_project(request.user, project),
+        "form": form, "can_link": can_link,
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def project_unlink(request: HttpRequest, project_pk: int, link_pk: int) -> HttpResponse:
+    project = _get_project(request, project_pk)
+    link = get_object_or_404(ProjectPlanLink, pk=link_pk, lineage=project.lineage)
+    try:
+        services.unlink_project(user=request.user, link=link, project=project)
+    except PermissionDenied:
+        messages.error(request, _("This project cannot be edited now."))
+    else:
+        messages.success(request, _("The link to the plan was removed."))
+    return redirect("plans:project", project_pk=project.pk)
+
+
+# --- import ----------------------------------------------------------------------------------
+
+# An uploaded workbook waits in MEDIA_ROOT/plan-import-tmp between the dry run and the
+# confirmation; the session remembers which tokens belong to this user.
+SESSION_KEY = "plan_imports"
+
+
+def _tmp_dir() -> Path:
+    directory = Path(settings.MEDIA_ROOT) / "plan-import-tmp"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+@login_required
+def plan_import(request: HttpRequest) -> HttpResponse:
+    if not access.agencies_for_plan_import(request.user).exists():
+        raise PermissionDenied
+    form, report, token = ImportForm(), None, None
+    if request.method == "POST" and request.POST.get("token"):
+        token = request.POST["token"]
+        path = _tmp_dir() / token
+        if token not in request.session.get(SESSION_KEY, []) or not path.exists():
+            messages.error(request, _("The checked file has expired; upload it again."))
+            return redirect("plans:import")
+        try:
+            report = importing.import_workbook(path.read_bytes(), request.user, commit=True)
+        except importing.ImportFileError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if report.committed:
+                path.unlink(missing_ok=True)
+                request.session[SESSION_KEY] = [
+                    t for t in request.session.get(SESSION_KEY, []) if t != token
+                ]
+                messages.success(request, _("Imported %(plans)d plan(s) with %(targets)d "
+                                            "target(s) as drafts.") % report.counts)  # fmt: skip
+                return redirect("plans:list")
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            content = form.cleaned_data["file"].read()
+            try:
+                report = importing.import_workbook(content, request.user, commit=False)
+            except importing.ImportFileError as exc:
+                form.add_error("file", str(exc))
+            else:
+                if not report.has_errors:
+                    token = str(uuid.uuid4())
+                    (_tmp_dir() / token).write_bytes(content)
+                    request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, []), token]
+    return render(request, "plans/import.html", {"form": form, "report": report,
+                                                 "token": token})  # fmt: skip
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    if not access.agencies_for_plan_import(request.user).exists():
+        raise PermissionDenied
+    response = HttpResponse(importing.template_workbook(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="plans-template.xlsx"'
+    return response
