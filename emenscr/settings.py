@@ -8,6 +8,7 @@ leave the request. Production sets DATABASE_URL (PostgreSQL) and CELERY_BROKER_U
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "strategy",
     "workflow",
     "projects",
+    "progress",
     "demo",
 ]
 
@@ -146,7 +148,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Progress-report reminders, every morning (each period and stage is e-mailed only once).
+    "progress-reminders": {
+        "task": "progress.tasks.send_progress_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
+}
+
+# Progress reports are due this many days after their quarter ends (closing reports: after
+# the project ends); reminders start this many days before the deadline.
+PROGRESS_REPORT_DUE_DAYS = env.int("PROGRESS_REPORT_DUE_DAYS", default=30)
+PROGRESS_REMINDER_DAYS_BEFORE = env.int("PROGRESS_REMINDER_DAYS_BEFORE", default=7)
 
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # long project forms with many rows

@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("strategy/", include("strategy.urls")),
     path("projects/", include("projects.urls")),
+    path("progress/", include("progress.urls")),
     path("inbox/", include("workflow.urls")),
     path("admin/", admin.site.urls),
 ]
