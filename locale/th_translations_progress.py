@@ -104,7 +104,7 @@ TH = {
     "KPI target and actual": "เป้าหมายและผลตามตัวชี้วัด",
     "Reporting schedule": "กำหนดการรายงาน",
     "Q%(q)s of FY %(fy)s": "ไตรมาส %(q)s ปีงบประมาณ %(fy)s",
-    "open": "เปิด",
+    "open": "ดูรายงาน",
     "Write the closing report": "จัดทำรายงานปิดโครงการ",
     "Write the report": "จัดทำรายงาน",
     "Report history": "ประวัติการรายงาน",
