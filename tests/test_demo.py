@@ -10,6 +10,7 @@ from django.core.management import call_command
 from agencies import access
 from core.states import Status
 from demo.data import DEMO_PASSWORD, load_agencies, load_users
+from demo.progress import load_progress
 from demo.projects import DEMO_STAFF, PROJECTS, load_projects
 from projects.models import Project
 from projects.rules import submission_problems
@@ -26,6 +27,7 @@ def demo(db, settings):
     load_users()
     new, existing = load_projects()
     assert (new, existing) == (len(PROJECTS), 0)
+    load_progress()  # load_demo loads the progress reports too (tests/test_progress_demo.py)
     return Project.objects.filter(reference__startswith="DEMO-").prefetch_related(
         "links__node__edition", "activities", "budget_lines", "kpis", "provinces"
     )
