@@ -131,6 +131,13 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data.get("change_reason", ""),
             )
         except EditConflict as exc:
+            # Keep the user's input, now against the current version: saving again is a
+            # deliberate choice after reading the message, not an endless conflict.
+            data = request.POST.copy()
+            data["expected_version"] = str(ProgressReport.objects.get(pk=report.pk).version)
+            form = ReportForm(data, instance=report)
+            formsets = [cls(data, instance=report, prefix=p) for p, cls in FORMSETS]
+            form.is_valid()
             form.add_error(None, exc.message)
         except WorkflowError as exc:
             for field, msgs in exc.problems.items():

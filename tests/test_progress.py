@@ -335,3 +335,41 @@ def test_project_list_flags_cost_one_query_whatever_the_page_size(agencies, who)
     for _ in range(3):
         approved_project(agencies["doae"], who)
     assert count() == few
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def test_attachments_are_checked_by_content_and_only_on_drafts(project, who, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    report = services.start_report(project, who.staff, "quarterly", 2568, 1, today=LATE)
+    client.force_login(who.staff)
+    url = f"/progress/{report.pk}/attachments/"
+    client.post(url, {"file": SimpleUploadedFile("ภาพกิจกรรม.pdf", PDF)})
+    fake = SimpleUploadedFile("รายงาน.pdf", b"MZ\x90\x00 not a pdf at all")
+    response = client.post(url, {"file": fake}, follow=True)
+    assert [a.name for a in report.attachments.all()] == ["ภาพกิจกรรม.pdf"]
+    assert "รายงาน.pdf" in response.content.decode()  # the refusal names the file
+    fill(report, "0", "0")
+    engine.perform(report, Action.SUBMIT, who.staff)
+    client.post(url, {"file": SimpleUploadedFile("เพิ่มเติม.pdf", PDF)})
+    assert report.attachments.count() == 1  # submitted: no more changes
+
+
+def test_a_stale_form_gets_a_conflict_message_and_keeps_the_input(project, who, client):
+    report = services.start_report(project, who.staff, "quarterly", 2568, 1, today=LATE)
+    client.force_login(who.staff)
+    url = f"/progress/{report.pk}/edit/"
+    data = form_data(client.get(url), "report-form")
+    other = form_data(client.get(url), "report-form")
+    other["next_steps"] = ["ขยายผลสู่กลุ่มใหม่"]
+    assert client.post(url, other).status_code == 302
+    data["next_steps"] = ["จัดอบรมรุ่นที่ 2"]
+    response = client.post(url, data)
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    assert "จัดอบรมรุ่นที่ 2" in response.content.decode()
+    again = form_data(response, "report-form")  # saving again, knowingly, now succeeds
+    assert client.post(url, again).status_code == 302
+    report.refresh_from_db()
+    assert report.next_steps == "จัดอบรมรุ่นที่ 2"
