@@ -119,6 +119,8 @@ TH = {
     "The report cannot be submitted yet; see the messages below.": "ยังส่งรายงานไม่ได้ กรุณาดูข้อความด้านล่าง",
     "Save and submit": "บันทึกและส่ง",
     "Recent reports": "รายงานล่าสุด",
+    "overdue reports": "รายงานที่ค้างส่ง",
+    "due since": "เลยกำหนดตั้งแต่",
 }  # fmt: skip
 
 PLURALS = {

@@ -257,13 +257,19 @@ def flags_for(projects, today: date | None = None) -> dict[int, Flags]:
 
 @dataclass
 class Owed:
+    """A project with the reports it owes past their deadline."""
+
     project: Project
-    period: Period
+    periods: list[Period]
+
+    @property
+    def first_due(self) -> date:
+        return self.periods[0].due
 
 
 def overdue_for(user, today: date | None = None, limit: int = 50) -> list[Owed]:
-    """Overdue reports of the agencies where the user enters or approves data (their
-    dashboard), most overdue first."""
+    """Projects with overdue reports in the agencies where the user enters or approves data
+    (their dashboard), the longest overdue first."""
     today = today or timezone.localdate()
     g = access.grants(user)
     agency_ids = (
@@ -277,11 +283,10 @@ def overdue_for(user, today: date | None = None, limit: int = 50) -> list[Owed]:
         latest_approved(Project.objects.filter(agency__in=agency_ids)).select_related("agency")
     )
     found = reports_of({p.lineage for p in projects})
-    owed = [
-        Owed(project, period)
-        for project in projects
-        for period in schedule(project, found.get(project.lineage, []), today)
-        if period.is_overdue
-    ]
-    owed.sort(key=lambda o: (o.period.due, o.project.pk))
+    owed = []
+    for project in projects:
+        late = [p for p in schedule(project, found.get(project.lineage, []), today) if p.is_overdue]
+        if late:
+            owed.append(Owed(project, late))
+    owed.sort(key=lambda o: (o.first_due, o.project.pk))
     return owed[:limit]
