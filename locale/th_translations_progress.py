@@ -120,6 +120,8 @@ TH = {
     "Save and submit": "บันทึกและส่ง",
     "Recent reports": "รายงานล่าสุด",
     "overdue reports": "รายงานที่ค้างส่ง",
+    "%(title)s was submitted for your acceptance.": "%(title)s ส่งมาให้ท่านตรวจรับ",
+    "%(title)s was accepted.": "%(title)s ได้รับการตรวจรับแล้ว",
     "due since": "เลยกำหนดตั้งแต่",
 }  # fmt: skip
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from agencies.models import Agency
 from core.fiscal import quarter_label
@@ -29,6 +30,10 @@ class ProgressReport(Reviewable):
     is copied from the project so that the access policy scopes reports in SQL."""
 
     approval_levels = 1  # the agency approver's acceptance is final
+    notification_messages = {
+        Status.SUBMITTED: gettext_noop("%(title)s was submitted for your acceptance."),
+        Status.APPROVED: gettext_noop("%(title)s was accepted."),
+    }
 
     class Kind(models.TextChoices):
         QUARTERLY = "quarterly", _("Quarterly report")

@@ -175,6 +175,8 @@ def test_one_approval_accepts_the_report_and_the_owner_is_told(project, who):
                                                                       Action.RETURN}  # fmt: skip
     engine.perform(report, Action.APPROVE, who.approver)
     assert report.status == Status.APPROVED  # accepted: no ministry level for reports
+    told = Notification.objects.get(recipient=who.staff, object_id=report.pk)
+    assert told.message.endswith("ได้รับการตรวจรับแล้ว") and told.url == f"/progress/{report.pk}/"
     assert thai(lambda: report.status_label) == "รับรายงานแล้ว"
     assert [(e.from_status, e.to_status) for e in engine.timeline(report)][1:] == [
         (Status.DRAFT, Status.SUBMITTED),
@@ -206,6 +208,13 @@ def test_return_with_a_comment_then_resubmit_with_a_reason(project, who, client)
     assert report.status == Status.SUBMITTED
     change = engine.change_history(report).get()
     assert any("12" in v["new"] for v in change.changes.values())
+
+
+def test_the_owner_withdraws_a_submitted_report_back_to_draft(project, who):
+    report = filed(project, who, 2568, 1, "0", "0", accept=False)
+    assert Action.WITHDRAW in engine.allowed_transitions(who.staff, report)
+    engine.perform(report, Action.WITHDRAW, who.staff)
+    assert report.status == Status.DRAFT and access.can(who.staff, Action.EDIT, report)
 
 
 def test_nobody_accepts_their_own_report(project, who, agencies):

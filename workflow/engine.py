@@ -180,7 +180,9 @@ def notify(obj: Reviewable, event: ReviewEvent) -> list[Notification]:
     title = str(obj)
     # Stored in the site language (Thai) whatever language the actor uses.
     with translation.override(settings.LANGUAGE_CODE):
-        message = _(_MESSAGES[status]) % {"title": title[:200], "comment": event.comment[:200]}
+        # A model may word its own messages (a progress report is "accepted", not "approved").
+        template = getattr(obj, "notification_messages", {}).get(status, _MESSAGES[status])
+        message = _(template) % {"title": title[:200], "comment": event.comment[:200]}
     notes = Notification.objects.bulk_create(
         Notification(
             recipient=user,
