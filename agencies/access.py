@@ -114,7 +114,7 @@ def can(user, action: Action | str, obj: ReviewedObject) -> bool:
                 return False
             if status == Status.SUBMITTED:
                 return g.in_role(agency_id, Role.AGENCY_APPROVER)
-            if status == Status.AGENCY_APPROVED:
+            if status == Status.AGENCY_APPROVED and getattr(obj, "approval_levels", 2) == 2:
                 return g.in_role(agency_id, Role.MINISTRY_APPROVER)
             return False
         case Action.COMMENT:

@@ -55,3 +55,28 @@ def current_fiscal_year(today: date | None = None) -> int:
 
         today = timezone.localdate()
     return fiscal_year(today)
+
+
+Quarter = tuple[int, int]  # (Buddhist-era fiscal year, quarter 1-4)
+
+
+def next_quarter(fy: int, quarter: int) -> Quarter:
+    """The quarter after (fy, quarter): Q4 2567 → Q1 2568."""
+    return (fy, quarter + 1) if quarter < 4 else (fy + 1, 1)
+
+
+def quarters_between(first: date, last: date) -> list[Quarter]:
+    """Every fiscal quarter that a period from ``first`` to ``last`` touches, in order
+    (empty when ``last`` is before ``first``)."""
+    if last < first:
+        return []
+    quarters = [fiscal_quarter(first)]
+    end = fiscal_quarter(last)
+    while quarters[-1] != end:
+        quarters.append(next_quarter(*quarters[-1]))
+    return quarters
+
+
+def quarter_label(fy: int, quarter: int) -> str:
+    """Short label used in charts and lists: "Q1/2568" (ไตรมาส 1 ปีงบประมาณ 2568)."""
+    return f"Q{quarter}/{fy}"

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "workflow",
     "projects",
     "plans",
+    "progress",
     "demo",
 ]
 
@@ -171,7 +173,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "workflow.tasks.email_pending_notifications",
         "schedule": 5 * 60,
     },
+    # Progress-report reminders, every morning (each period and stage is e-mailed only once).
+    "progress-reminders": {
+        "task": "progress.tasks.send_progress_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
+
+# Progress reports are due this many days after their quarter ends (closing reports: after
+# the project ends); reminders start this many days before the deadline.
+PROGRESS_REPORT_DUE_DAYS = env.int("PROGRESS_REPORT_DUE_DAYS", default=30)
+PROGRESS_REMINDER_DAYS_BEFORE = env.int("PROGRESS_REMINDER_DAYS_BEFORE", default=7)
 
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # long project forms with many rows

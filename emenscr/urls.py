@@ -15,6 +15,7 @@ urlpatterns = [
     path("strategy/", include("strategy.urls")),
     path("projects/", include("projects.urls")),
     path("plans/", include("plans.urls")),
+    path("progress/", include("progress.urls")),
     path("inbox/", include("workflow.urls")),
     path("admin/", admin.site.urls),
 ]

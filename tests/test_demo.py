@@ -11,6 +11,7 @@ from agencies import access
 from core.states import Status
 from demo.data import DEMO_PASSWORD, load_agencies, load_users
 from demo.plans import load_plans
+from demo.progress import load_progress
 from demo.projects import DEMO_STAFF, PROJECTS, load_projects
 from projects.models import Project
 from projects.rules import submission_problems
@@ -28,6 +29,7 @@ def demo(db, settings, tmp_path):
     load_users()
     new, existing = load_projects()
     assert (new, existing) == (len(PROJECTS), 0)
+    load_progress()  # load_demo loads the progress reports too (tests/test_progress_demo.py)
     return Project.objects.filter(reference__startswith="DEMO-").prefetch_related(
         "links__node__edition", "activities", "budget_lines", "kpis", "provinces"
     )

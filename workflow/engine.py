@@ -29,7 +29,19 @@ TRANSITIONS: dict[Action, dict[str, str]] = {
     Action.RETURN: {Status.SUBMITTED: Status.RETURNED, Status.AGENCY_APPROVED: Status.RETURNED},
     Action.WITHDRAW: {Status.SUBMITTED: Status.DRAFT, Status.AGENCY_APPROVED: Status.DRAFT},
 }
+# One approval level (progress reports: the agency approver accepts): submitted → approved.
+ONE_LEVEL: dict[Action, dict[str, str]] = {
+    Action.SUBMIT: TRANSITIONS[Action.SUBMIT],
+    Action.APPROVE: {Status.SUBMITTED: Status.APPROVED},
+    Action.RETURN: {Status.SUBMITTED: Status.RETURNED},
+    Action.WITHDRAW: {Status.SUBMITTED: Status.DRAFT},
+}
 TRANSITION_ACTIONS = tuple(TRANSITIONS)
+
+
+def transitions_for(obj: Reviewable) -> dict[Action, dict[str, str]]:
+    """The transition table of ``obj``'s model, chosen by its ``approval_levels``."""
+    return ONE_LEVEL if getattr(obj, "approval_levels", 2) == 1 else TRANSITIONS
 
 
 class WorkflowError(Exception):
@@ -55,9 +67,8 @@ class EditConflict(WorkflowError):
 
 def allowed_transitions(user, obj: Reviewable) -> list[Action]:
     """The workflow actions the user may take on ``obj`` now (for buttons and the API)."""
-    return [
-        a for a in TRANSITION_ACTIONS if obj.status in TRANSITIONS[a] and access.can(user, a, obj)
-    ]
+    table = transitions_for(obj)
+    return [a for a in TRANSITION_ACTIONS if obj.status in table[a] and access.can(user, a, obj)]
 
 
 def perform(
@@ -83,7 +94,7 @@ def perform(
             if problems:
                 raise WorkflowError(_("The item cannot be submitted yet."), problems)
         from_status = locked.status
-        locked.status = TRANSITIONS[action][from_status]
+        locked.status = transitions_for(locked)[action][from_status]
         locked.version += 1
         fields = ["status", "version"]
         if action == Action.SUBMIT:
@@ -170,7 +181,9 @@ def notify(obj: Reviewable, event: ReviewEvent) -> list[Notification]:
     title = str(obj)
     # Stored in the site language (Thai) whatever language the actor uses.
     with translation.override(settings.LANGUAGE_CODE):
-        message = _(_MESSAGES[status]) % {"title": title[:200], "comment": event.comment[:200]}
+        # A model may word its own messages (a progress report is "accepted", not "approved").
+        template = getattr(obj, "notification_messages", {}).get(status, _MESSAGES[status])
+        message = _(template) % {"title": title[:200], "comment": event.comment[:200]}
     notes = Notification.objects.bulk_create(
         Notification(
             recipient=user,

@@ -17,7 +17,11 @@ class Reviewable(models.Model):
     """Something that goes draft → submitted → agency_approved → approved (or is returned).
 
     Subclasses have an ``agency`` and implement ``submission_problems()``. ``version`` grows
-    with every write, so two people saving the same object cannot overwrite each other."""
+    with every write, so two people saving the same object cannot overwrite each other.
+    ``approval_levels`` is 2 (agency, then ministry) or 1 (the agency approver's approval is
+    final, as for progress reports); the engine and the access policy read it."""
+
+    approval_levels = 2
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True

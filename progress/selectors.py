@@ -1,0 +1,292 @@
+"""Reads of progress reports: the reporting schedule of a project (which quarters are due,
+filed, accepted or overdue), the project page's section with its charts, list flags, the
+agency dashboard and the approver's queue. Every read is scoped by the access policy."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies import access
+from agencies.models import Membership
+from core.fiscal import quarter_bounds, quarter_label, quarters_between
+from core.states import Status
+from projects.models import Project
+
+from . import charts
+from .models import FILED, ActivityProgress, BudgetProgress, KPIActual, ProgressReport
+
+Kind = ProgressReport.Kind
+
+
+def due_days() -> int:
+    return settings.PROGRESS_REPORT_DUE_DAYS
+
+
+def due_date_of(kind: str, fy: int, quarter: int, project) -> date:
+    """Quarterly reports are due N days after their quarter ends, the closing report N days
+    after the project ends (N = PROGRESS_REPORT_DUE_DAYS)."""
+    end = project.end_date if kind == Kind.CLOSING else quarter_bounds(fy, quarter)[1]
+    return end + timedelta(days=due_days())
+
+
+STATE_LABELS = {
+    "accepted": _("Accepted"),
+    "submitted": _("Submitted, awaiting review"),
+    "in_progress": _("Being written"),
+    "overdue": _("Overdue"),
+    "open": _("Due"),
+    "future": _("Not yet"),
+    "not_needed": _("Not needed (project completed)"),
+}
+
+
+@dataclass
+class Period:
+    """One report a project owes: a quarter (or the closing report) and how it stands."""
+
+    kind: str
+    fiscal_year: int
+    quarter: int
+    start: date
+    end: date
+    due: date
+    report: ProgressReport | None
+    state: str  # accepted, submitted, in_progress, overdue, open, future, not_needed
+
+    @property
+    def label(self) -> str:
+        return quarter_label(self.fiscal_year, self.quarter)
+
+    @property
+    def is_closing(self) -> bool:
+        return self.kind == Kind.CLOSING
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state == "overdue"
+
+    @property
+    def can_start(self) -> bool:
+        return self.report is None and self.state in ("open", "overdue")
+
+
+def schedule(project: Project, reports: list[ProgressReport], today: date) -> list[Period]:
+    """Every report the project owes, in order: each quarter it touches, then the closing
+    report. Quarters not filed after an accepted closing report are no longer needed."""
+    if project.status != Status.APPROVED or not (project.start_date and project.end_date):
+        return []
+    by_period = {(r.kind, r.fiscal_year, r.quarter): r for r in reports if r.kind == Kind.QUARTERLY}
+    closing = next((r for r in reports if r.kind == Kind.CLOSING), None)
+    completed = closing is not None and closing.status == Status.APPROVED
+    periods = []
+    for fy, q in quarters_between(project.start_date, project.end_date):
+        start, end = quarter_bounds(fy, q)
+        report = by_period.get((Kind.QUARTERLY, fy, q))
+        due = due_date_of(Kind.QUARTERLY, fy, q, project)
+        periods.append(
+            Period(
+                Kind.QUARTERLY,
+                fy,
+                q,
+                start,
+                end,
+                due,
+                report,
+                _state(report, start, due, today, completed),
+            )
+        )
+    fy, q = (
+        (closing.fiscal_year, closing.quarter)
+        if closing
+        else quarters_between(project.end_date, project.end_date)[0]
+    )
+    due = due_date_of(Kind.CLOSING, fy, q, project)
+    # The closing report is offered from the start of the project's last quarter.
+    offered = periods[-1].start if periods else project.start_date
+    periods.append(
+        Period(
+            Kind.CLOSING,
+            fy,
+            q,
+            offered,
+            project.end_date,
+            due,
+            closing,
+            _state(closing, offered, due, today, False),
+        )
+    )
+    return periods
+
+
+def _state(report, start: date, due: date, today: date, completed: bool) -> str:
+    if report is not None and report.status == Status.APPROVED:
+        return "accepted"
+    if report is not None and report.status == Status.SUBMITTED:
+        return "submitted"
+    if completed:
+        return "not_needed"
+    if today > due:
+        return "overdue"
+    if report is not None:
+        return "in_progress"
+    return "open" if today >= start else "future"
+
+
+def latest_approved(qs: QuerySet[Project]) -> QuerySet[Project]:
+    """The approved revision reports are filed against: per lineage, the highest approved one
+    (an approved project stays the reference while its next revision is in review)."""
+    newest = (
+        Project.objects.filter(lineage=OuterRef("lineage"), status=Status.APPROVED)
+        .values("lineage")
+        .annotate(top=Max("revision"))
+        .values("top")
+    )
+    return qs.filter(status=Status.APPROVED, revision=Subquery(newest))
+
+
+def is_reportable(project: Project) -> bool:
+    return latest_approved(Project.objects.filter(pk=project.pk)).exists()
+
+
+def reports_of(lineages) -> dict:
+    """lineage → its reports (one query)."""
+    found = defaultdict(list)
+    for report in ProgressReport.objects.filter(lineage__in=list(lineages)):
+        found[report.lineage].append(report)
+    return found
+
+
+# --- the project page ------------------------------------------------------------------------
+
+
+def history(user, project: Project) -> QuerySet[ProgressReport]:
+    """The project's reports the user may see, newest period first."""
+    qs = access.scope(user, ProgressReport.objects.filter(lineage=project.lineage))
+    return qs.select_related("created_by", "submitted_by").order_by(
+        "-fiscal_year", "-quarter", "-kind"
+    )
+
+
+def project_section(user, project: Project, today: date | None = None) -> dict:
+    """What the project page shows about progress: the schedule with what the user may start,
+    the report history and the two charts (planned vs disbursed, KPI target vs actual)."""
+    today = today or timezone.localdate()
+    reports = list(history(user, project))
+    reportable = project.status == Status.APPROVED and is_reportable(project)
+    periods = schedule(project, reports, today) if reportable else []
+    may_create = reportable and access.can_create_in(user, project.agency)
+    filed = [r for r in reports if r.status in FILED]
+    filed_ids = [r.pk for r in filed]
+    budget_rows = BudgetProgress.objects.filter(report_id__in=filed_ids).select_related("report")
+    kpi_rows = KPIActual.objects.filter(report_id__in=filed_ids).select_related("report", "kpi")
+    closing = next((p for p in periods if p.is_closing), None)
+    return {
+        "reportable": reportable,
+        "periods": periods,
+        "may_create": may_create,
+        "reports": reports,
+        "completed": bool(closing and closing.state == "accepted"),
+        "overdue": [p for p in periods if p.is_overdue],
+        "budget_chart": charts.budget_chart(project, periods, list(budget_rows)),
+        "kpi_chart": charts.kpi_chart(project, list(kpi_rows)),
+    }
+
+
+# --- the report page -------------------------------------------------------------------------
+
+
+def report_for_page(user, pk: int) -> ProgressReport:
+    """A report the user may see, with its rows; DoesNotExist otherwise (404, not 403)."""
+    qs = access.scope(user, ProgressReport.objects.all()).select_related(
+        "project", "project__agency", "agency", "created_by", "submitted_by"
+    )
+    return qs.prefetch_related(
+        Prefetch("activity_rows", queryset=ActivityProgress.objects.select_related("activity")),
+        "budget_rows",
+        Prefetch("kpi_rows", queryset=KPIActual.objects.select_related("kpi")),
+        "attachments",
+        "project__budget_lines",
+    ).get(pk=pk)
+
+
+def visible_reports(user) -> QuerySet[ProgressReport]:
+    return access.scope(user, ProgressReport.objects.all()).select_related("project", "agency")
+
+
+def review_queue(user) -> QuerySet[ProgressReport]:
+    """Reports waiting for this user's acceptance, oldest submission first."""
+    qs = ProgressReport.objects.filter(access.review_queue_filter(user))
+    return qs.select_related("project", "agency").order_by("submitted_at", "id")
+
+
+# --- lists and the dashboard -----------------------------------------------------------------
+
+
+@dataclass
+class Flags:
+    overdue: int = 0
+    completed: bool = False
+
+
+def flags_for(projects, today: date | None = None) -> dict[int, Flags]:
+    """Project pk → its overdue count and whether it is completed, for a page of a list:
+    one query whatever the page size (the projects carry their own dates and status)."""
+    today = today or timezone.localdate()
+    projects = [p for p in projects if p.status == Status.APPROVED]
+    found = reports_of({p.lineage for p in projects})
+    flags = {}
+    for project in projects:
+        periods = schedule(project, found.get(project.lineage, []), today)
+        flags[project.pk] = Flags(
+            overdue=sum(p.is_overdue for p in periods),
+            completed=any(p.is_closing and p.state == "accepted" for p in periods),
+        )
+    return flags
+
+
+@dataclass
+class Owed:
+    """A project with the reports it owes past their deadline."""
+
+    project: Project
+    periods: list[Period]
+
+    @property
+    def first_due(self) -> date:
+        return self.periods[0].due
+
+
+def overdue_for(user, today: date | None = None, limit: int = 50) -> list[Owed]:
+    """Projects with overdue reports in the agencies where the user enters or approves data
+    (their dashboard), the longest overdue first."""
+    today = today or timezone.localdate()
+    g = access.grants(user)
+    agency_ids = (
+        g.subtrees[Membership.Role.STAFF]
+        | g.subtrees[Membership.Role.AGENCY_APPROVER]
+        | g.subtrees[Membership.Role.MINISTRY_APPROVER]
+    )
+    if not agency_ids:
+        return []
+    projects = list(
+        latest_approved(Project.objects.filter(agency__in=agency_ids)).select_related("agency")
+    )
+    found = reports_of({p.lineage for p in projects})
+    owed = []
+    for project in projects:
+        late = [p for p in schedule(project, found.get(project.lineage, []), today) if p.is_overdue]
+        if late:
+            owed.append(Owed(project, late))
+    owed.sort(key=lambda o: (o.first_due, o.project.pk))
+    return owed[:limit]

@@ -1,0 +1,250 @@
+"""Progress report pages: thin views over forms, selectors, services and the workflow engine."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from agencies import access
+from agencies.access import Action
+from projects import selectors as project_selectors
+from projects.models import Project
+from workflow import engine
+from workflow.engine import EditConflict, WorkflowError
+
+from . import selectors, services
+from .forms import FORMSETS, AttachmentForm, ReportForm, StartForm, TransitionForm
+from .models import ProgressReport, ReportAttachment
+
+PAGE_SIZE = 25
+# How the workflow's actions read on a progress report.
+ACTION_LABELS = {
+    Action.SUBMIT: gettext_lazy("Submit the report"),
+    Action.APPROVE: gettext_lazy("Accept the report"),
+    Action.RETURN: gettext_lazy("Return for revision"),
+    Action.WITHDRAW: gettext_lazy("Withdraw"),
+}
+
+
+def _get_report(request: HttpRequest, pk: int) -> ProgressReport:
+    try:
+        return selectors.report_for_page(request.user, pk)
+    except ProgressReport.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(
+        selectors.visible_reports(request.user).order_by("-updated_at", "-id"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "progress/list.html",
+        {
+            "page": page,
+            "queue": selectors.review_queue(request.user)[:50],
+            "overdue": selectors.overdue_for(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_start(request: HttpRequest, project_pk: int) -> HttpResponse:
+    try:
+        project = project_selectors.project_for_page(request.user, project_pk)
+    except Project.DoesNotExist as exc:
+        raise Http404 from exc
+    form = StartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the quarter to report on."))
+        return redirect(project)
+    data = form.cleaned_data
+    try:
+        report = services.start_report(
+            project, request.user, data["kind"], data.get("fiscal_year"), data.get("quarter")
+        )
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this now."))
+        return redirect(project)
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+        return redirect(project)
+    messages.success(request, _("A draft report was started; fill it in and submit it."))
+    return redirect("progress:edit", pk=report.pk)
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _get_report(request, pk)
+    transitions = engine.allowed_transitions(request.user, report)
+    return render(
+        request,
+        "progress/detail.html",
+        {
+            "report": report,
+            "project": report.project,
+            "transitions": [(a.value, ACTION_LABELS[a]) for a in transitions],
+            "can_edit": access.can(request.user, Action.EDIT, report),
+            "timeline": engine.timeline(report),
+            "changes": engine.change_history(report),
+            "transition_form": TransitionForm(initial={"expected_version": report.version}),
+            "attachment_form": AttachmentForm(),
+            "allocation": services.rules.allocation_by_source(report.project),
+        },
+    )
+
+
+def _forms(request: HttpRequest, report: ProgressReport, bound: bool = True):
+    data = request.POST if bound and request.method == "POST" else None
+    form = ReportForm(data, instance=report)
+    formsets = [cls(data, instance=report, prefix=prefix) for prefix, cls in FORMSETS]
+    return form, formsets
+
+
+@login_required
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _get_report(request, pk)
+    if not access.can(request.user, Action.EDIT, report):
+        messages.error(request, _("This report cannot be edited now."))
+        return redirect(report)
+    form, formsets = _forms(request, report)
+    problems: dict[str, list[str]] = {}
+    if request.method == "GET" and request.GET.get("check"):
+        problems = report.submission_problems()
+    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in formsets):
+        try:
+            saved = services.save_report(
+                user=request.user,
+                form=form,
+                formsets=formsets,
+                expected_version=form.cleaned_data.get("expected_version"),
+                reason=form.cleaned_data.get("change_reason", ""),
+            )
+        except EditConflict as exc:
+            # Keep the user's input, now against the current version: saving again is a
+            # deliberate choice after reading the message, not an endless conflict.
+            data = request.POST.copy()
+            data["expected_version"] = str(ProgressReport.objects.get(pk=report.pk).version)
+            form = ReportForm(data, instance=report)
+            formsets = [cls(data, instance=report, prefix=p) for p, cls in FORMSETS]
+            form.is_valid()
+            form.add_error(None, exc.message)
+        except WorkflowError as exc:
+            for field, msgs in exc.problems.items():
+                form.add_error(field if field in form.fields else None, msgs)
+        else:
+            if "_submit" not in request.POST:
+                messages.success(request, _("The draft was saved."))
+                return redirect(saved)
+            try:
+                engine.perform(saved, Action.SUBMIT, request.user)
+            except WorkflowError as exc:
+                messages.error(
+                    request,
+                    _("Saved as a draft, but not submitted: %(why)s") % {"why": exc.message},
+                )
+                fresh = _get_report(request, saved.pk)
+                form, formsets = _forms(request, fresh, bound=False)
+                return _render_edit(request, fresh, form, formsets, exc.problems)
+            messages.success(request, _("The report was submitted to the agency approver."))
+            return redirect(saved)
+    elif request.method == "POST":
+        messages.error(request, _("Please correct the errors below; nothing was saved."))
+    return _render_edit(request, report, form, formsets, problems)
+
+
+def _render_edit(request, report, form, formsets, problems) -> HttpResponse:
+    return render(
+        request,
+        "progress/form.html",
+        {
+            "report": report,
+            "project": report.project,
+            "form": form,
+            "formsets": dict(zip([p for p, _c in FORMSETS], formsets, strict=True)),
+            "problems": problems,
+            "needs_reason": engine.needs_change_reason(report),
+            "allocation": services.rules.allocation_by_source(report.project),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    report = _get_report(request, pk)
+    if action not in {a.value for a in engine.TRANSITION_ACTIONS}:
+        raise Http404
+    form = TransitionForm(request.POST)
+    form.is_valid()
+    try:
+        engine.perform(
+            report,
+            action,
+            request.user,
+            form.cleaned_data.get("comment", ""),
+            form.cleaned_data.get("expected_version"),
+        )
+    except PermissionDenied:
+        messages.error(request, _("You may not do this now."))
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+        if action == Action.SUBMIT and exc.problems:
+            return redirect(f"{report.get_absolute_url()}edit/?check=1")
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
+    return redirect(report)
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _get_report(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to attach."))
+        return redirect(report)
+    try:
+        with transaction.atomic():
+            services.add_attachment(report, request.user, form.cleaned_data["file"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The file was attached."))
+    return redirect(report)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    report = _get_report(request, pk)
+    attachment = get_object_or_404(ReportAttachment, pk=attachment_id, report=report)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    report = _get_report(request, pk)
+    attachment = get_object_or_404(ReportAttachment, pk=attachment_id, report=report)
+    try:
+        services.delete_attachment(attachment, request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect(report)
