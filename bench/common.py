@@ -17,8 +17,9 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def setup_django(database: str = "emenscr_bench") -> None:
-    """Point Django at ``database`` on the configured server (created if missing), migrate."""
+def setup_django(database: str = "emenscr_bench", fresh: bool = False) -> None:
+    """Point Django at ``database`` on the configured server (created if missing, dropped
+    first when ``fresh``), migrate."""
     import psycopg2
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emenscr")
@@ -26,6 +27,8 @@ def setup_django(database: str = "emenscr_bench") -> None:
     admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
     admin.autocommit = True
     with admin.cursor() as cursor:
+        if fresh:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
         if cursor.fetchone() is None:
             cursor.execute(f'CREATE DATABASE "{database}"')
