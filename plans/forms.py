@@ -186,12 +186,6 @@ PlanTargetFormSet = inlineformset_factory(
 )
 
 
-class TransitionForm(forms.Form):
-    comment = forms.CharField(label=_("comment"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
 class ProjectPlanLinkForm(forms.Form):
     """Choose a plan (of the project's agency or above) and, optionally, one of its targets."""
 

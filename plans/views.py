@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,43 +16,33 @@ from django.views.decorators.http import require_POST
 
 from agencies import access
 from agencies.access import Action
-from core.exports import csv_bytes, xlsx_bytes
+from core import listing
+from core.exports import XLSX_TYPE
 from projects import selectors as project_selectors
 from projects.models import Project
 from workflow import engine
+from workflow import views as workflow_views
 from workflow.engine import EditConflict, WorkflowError
+from workflow.forms import TransitionForm
 
 from . import importing, selectors, services
 from .exporting import export_headers, export_rows
 from .filters import PlanFilter
-from .forms import ImportForm, PlanForm, PlanTargetFormSet, ProjectPlanLinkForm, TransitionForm
+from .forms import ImportForm, PlanForm, PlanTargetFormSet, ProjectPlanLinkForm
 from .models import Plan, ProjectPlanLink
-
-PAGE_SIZE = 25
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _list(request: HttpRequest, queryset, title: str, name: str) -> HttpResponse:
     filterset = PlanFilter(request.GET or None, queryset=queryset, user=request.user)
-    plans = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-    export = request.GET.get("export")
-    if export in ("csv", "xlsx"):
-        rows = export_rows(plans)
-        if export == "csv":
-            response = HttpResponse(csv_bytes(export_headers(), rows), content_type="text/csv")
-        else:
-            response = HttpResponse(xlsx_bytes(export_headers(), rows, "plans"),
-                                    content_type=XLSX)  # fmt: skip
-        response["Content-Disposition"] = f'attachment; filename="{name}.{export}"'
-        return response
-    page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "plans/list.html", {
-        "page": page, "filter": filterset, "title": title, "query": query.urlencode(),
+    context = {
+        "title": title,
         "can_create": access.agencies_for_entry(request.user).exists(),
         "can_import": access.agencies_for_plan_import(request.user).exists(),
-    })  # fmt: skip
+    }
+    return listing.filtered_list(
+        request, filterset, "plans/list.html", headers=export_headers, rows=export_rows,
+        filename=name, context=context,
+    )  # fmt: skip
 
 
 @login_required
@@ -164,23 +153,7 @@ def _render_edit(request, plan, form, targets, problems) -> HttpResponse:
 @login_required
 @require_POST
 def plan_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    plan = _get_plan(request, pk)
-    if action not in {a.value for a in engine.TRANSITION_ACTIONS}:
-        raise Http404
-    form = TransitionForm(request.POST)
-    form.is_valid()
-    try:
-        engine.perform(plan, action, request.user, form.cleaned_data.get("comment", ""),
-                       form.cleaned_data.get("expected_version"))  # fmt: skip
-    except PermissionDenied:
-        messages.error(request, _("You may not do this now."))
-    except WorkflowError as exc:
-        messages.error(request, exc.message)
-        if action == Action.SUBMIT and exc.problems:
-            return redirect(f"{plan.get_absolute_url()}edit/?check=1")
-    else:
-        messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
-    return redirect(plan)
+    return workflow_views.transition(request, _get_plan(request, pk), action)
 
 
 @login_required
@@ -302,6 +275,6 @@ def plan_import(request: HttpRequest) -> HttpResponse:
 def import_template(request: HttpRequest) -> HttpResponse:
     if not access.agencies_for_plan_import(request.user).exists():
         raise PermissionDenied
-    response = HttpResponse(importing.template_workbook(), content_type=XLSX)
+    response = HttpResponse(importing.template_workbook(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = 'attachment; filename="plans-template.xlsx"'
     return response

@@ -85,13 +85,6 @@ class StartForm(forms.Form):
     quarter = forms.IntegerField(required=False, min_value=1, max_value=4)
 
 
-class TransitionForm(forms.Form):
-    comment = forms.CharField(
-        label=_("comment"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
-    )
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("file"), help_text=_("PDF, image or office document; up to 10 MB.")

@@ -18,10 +18,12 @@ from agencies.access import Action
 from projects import selectors as project_selectors
 from projects.models import Project
 from workflow import engine
+from workflow import views as workflow_views
 from workflow.engine import EditConflict, WorkflowError
+from workflow.forms import TransitionForm
 
 from . import selectors, services
-from .forms import FORMSETS, AttachmentForm, ReportForm, StartForm, TransitionForm
+from .forms import FORMSETS, AttachmentForm, ReportForm, StartForm
 from .models import ProgressReport, ReportAttachment
 
 PAGE_SIZE = 25
@@ -182,28 +184,8 @@ def _render_edit(request, report, form, formsets, problems) -> HttpResponse:
 @login_required
 @require_POST
 def report_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    report = _get_report(request, pk)
-    if action not in {a.value for a in engine.TRANSITION_ACTIONS}:
-        raise Http404
-    form = TransitionForm(request.POST)
-    form.is_valid()
-    try:
-        engine.perform(
-            report,
-            action,
-            request.user,
-            form.cleaned_data.get("comment", ""),
-            form.cleaned_data.get("expected_version"),
-        )
-    except PermissionDenied:
-        messages.error(request, _("You may not do this now."))
-    except WorkflowError as exc:
-        messages.error(request, exc.message)
-        if action == Action.SUBMIT and exc.problems:
-            return redirect(f"{report.get_absolute_url()}edit/?check=1")
-    else:
-        messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
-    return redirect(report)
+    label = ACTION_LABELS.get(action)
+    return workflow_views.transition(request, _get_report(request, pk), action, label)
 
 
 @login_required

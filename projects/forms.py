@@ -268,12 +268,6 @@ FORMSETS = (("kpis", KPIFormSet), ("activities", ActivityFormSet),
             ("budget_lines", BudgetLineFormSet))  # fmt: skip
 
 
-class TransitionForm(forms.Form):
-    comment = forms.CharField(label=_("comment"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
 class RevisionForm(forms.Form):
     reason = forms.CharField(label=_("why does the project change?"),
                              widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,42 +13,27 @@ from django.views.decorators.http import require_POST
 
 from agencies import access
 from agencies.access import Action
-from core.exports import csv_bytes, xlsx_bytes
+from core import listing
 from core.once import AlreadySubmitted
 from workflow import engine
+from workflow import views as workflow_views
 from workflow.engine import EditConflict, WorkflowError
+from workflow.forms import TransitionForm
 
 from . import selectors, services
 from .exporting import EXPORT_HEADERS, export_rows
 from .filters import ProjectFilter
-from .forms import FORMSETS, AttachmentForm, ProjectForm, RevisionForm, TransitionForm
+from .forms import FORMSETS, AttachmentForm, ProjectForm, RevisionForm
 from .models import Attachment, Project
-
-PAGE_SIZE = 25
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _list(request: HttpRequest, queryset, template_title: str, name: str) -> HttpResponse:
     filterset = ProjectFilter(request.GET or None, queryset=queryset, user=request.user)
-    # An invalid value drops only its own filter (and shows its error), never the others.
-    projects = filterset.qs
-    export = request.GET.get("export")
-    if export in ("csv", "xlsx"):
-        rows = export_rows(projects)
-        if export == "csv":
-            response = HttpResponse(csv_bytes(EXPORT_HEADERS(), rows), content_type="text/csv")
-        else:
-            response = HttpResponse(xlsx_bytes(EXPORT_HEADERS(), rows, "projects"),
-                                    content_type=XLSX)  # fmt: skip
-        response["Content-Disposition"] = f'attachment; filename="{name}.{export}"'
-        return response
-    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "projects/list.html", {
-        "page": page, "filter": filterset, "title": template_title, "query": query.urlencode(),
-        "can_create": access.agencies_for_entry(request.user).exists(),
-    })  # fmt: skip
+    can_create = access.agencies_for_entry(request.user).exists()
+    return listing.filtered_list(
+        request, filterset, "projects/list.html", headers=EXPORT_HEADERS, rows=export_rows,
+        filename=name, context={"title": template_title, "can_create": can_create},
+    )  # fmt: skip
 
 
 @login_required
@@ -180,23 +164,7 @@ def link_options(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def project_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    project = _get_project(request, pk)
-    if action not in {a.value for a in engine.TRANSITION_ACTIONS}:
-        raise Http404
-    form = TransitionForm(request.POST)
-    form.is_valid()
-    try:
-        engine.perform(project, action, request.user, form.cleaned_data.get("comment", ""),
-                       form.cleaned_data.get("expected_version"))  # fmt: skip
-    except PermissionDenied:
-        messages.error(request, _("You may not do this now."))
-    except WorkflowError as exc:
-        messages.error(request, exc.message)
-        if action == Action.SUBMIT and exc.problems:
-            return redirect(f"{project.get_absolute_url()}edit/?check=1")
-    else:
-        messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
-    return redirect(project)
+    return workflow_views.transition(request, _get_project(request, pk), action)
 
 
 @login_required
