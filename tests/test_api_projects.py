@@ -22,7 +22,8 @@ API = "/api/v1"
 
 
 @pytest.fixture
-def people(agencies):
+def people(agencies, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return {
         "staff": member(R.STAFF, agencies["doae"], username="api_staff"),
         "approver": member(R.AGENCY_APPROVER, agencies["doae"], username="api_approver"),
