@@ -38,6 +38,10 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "agencies",
     "strategy",
@@ -45,6 +49,7 @@ INSTALLED_APPS = [
     "projects",
     "plans",
     "progress",
+    "api",
     "demo",
 ]
 
@@ -184,6 +189,41 @@ CELERY_BEAT_SCHEDULE: dict = {
 # the project ends); reminders start this many days before the deadline.
 PROGRESS_REPORT_DUE_DAYS = env.int("PROGRESS_REPORT_DUE_DAYS", default=30)
 PROGRESS_REMINDER_DAYS_BEFORE = env.int("PROGRESS_REMINDER_DAYS_BEFORE", default=7)
+
+# The REST API (api/): JSON only, session or per-user token, one error body, the same filters
+# and pagination on every list. Language: Accept-Language under these paths (core.middleware).
+LANGUAGE_FROM_HEADER_PATHS = ("/api/",)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.handle",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "eMENSCR-OSS API",
+    "DESCRIPTION": "Projects, agencies and the national strategy hierarchy for agencies' own "
+    "systems. Dates are ISO 8601 (Common Era); fiscal years are Buddhist-era integers.",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyKindEnum": "agencies.models.Agency.Kind",
+        "NodeKindEnum": "strategy.models.Kind",
+        "ProjectKindEnum": "projects.models.Project.Kind",
+        "KPIKindEnum": "projects.models.KPI.Kind",
+    },
+}
 
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # long project forms with many rows

@@ -17,6 +17,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("progress/", include("progress.urls")),
     path("inbox/", include("workflow.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:

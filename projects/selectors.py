@@ -55,3 +55,27 @@ def other_revisions(project: Project) -> QuerySet[Project]:
     return (
         Project.objects.filter(lineage=project.lineage).exclude(pk=project.pk).order_by("-revision")
     )
+
+
+def _with_full_data(qs: QuerySet[Project]) -> QuerySet[Project]:
+    """Everything a project's full representation (the API) holds, in a constant number of
+    queries whatever the number of projects."""
+    return qs.select_related("agency").prefetch_related(
+        "kpis", "activities", "budget_lines", "provinces",
+        Prefetch("links", queryset=StrategyLink.objects.select_related(
+            "node", "node__edition", "factor").order_by("-is_primary", "id")),
+    )  # fmt: skip
+
+
+def visible_projects_full(user) -> QuerySet[Project]:
+    """Current revisions the user may see, with their rows and links."""
+    return _with_full_data(visible_projects(user))
+
+
+def review_queue_full(user) -> QuerySet[Project]:
+    return _with_full_data(review_queue(user))
+
+
+def visible_revisions_full(user) -> QuerySet[Project]:
+    """Every revision the user may see (a detail page may show an older one)."""
+    return _with_full_data(access.scope(user, Project.objects.all()))

@@ -1,0 +1,250 @@
+"""The shapes the API reads and writes. Serializers check shape only (types, lengths, that a
+referenced row exists); what a complete project is stays in ``projects/rules.py`` and every
+write goes through ``projects/services.py``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agencies import access
+from agencies.access import Action
+from agencies.models import Agency
+from core.models import Province
+from core.states import Status
+from projects.models import KPI, Activity, BudgetLine, Project
+from strategy.models import Edition, Node
+from workflow import engine
+
+MONEY = {"max_digits": 16, "decimal_places": 2, "min_value": Decimal(0)}
+# The actions a project representation may list (see ProjectSerializer.get_allowed_actions).
+PROJECT_ACTIONS = ("edit", "submit", "approve", "return", "withdraw", "revise")
+MAX_BATCH = 500
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error body: what went wrong and, for bad input, each field with its messages."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=_("Field → messages; nested fields as kpis.0.unit."),
+    )
+
+
+# --- agencies and the strategy hierarchy --------------------------------------------------------
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "code", "name_th", "name_en", "abbreviation", "kind", "parent"]
+
+
+class EditionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Edition
+        fields = ["code", "family", "title_th", "title_en", "fiscal_year_from", "fiscal_year_to"]
+
+
+class NodeSerializer(serializers.ModelSerializer):
+    edition = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Node
+        fields = ["id", "edition", "kind", "code", "number", "title_th", "title_en",
+                  "full_title_th", "parent"]  # fmt: skip
+
+
+class TreeNodeSerializer(serializers.Serializer):
+    """One node of an edition's tree with the nodes below it."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Node._meta.get_field("kind").choices)
+    code = serializers.CharField()
+    number = serializers.IntegerField(allow_null=True)
+    title_th = serializers.CharField()
+    title_en = serializers.CharField()
+
+
+TreeNodeSerializer._declared_fields["children"] = TreeNodeSerializer(many=True)
+
+
+class EditionTreeSerializer(serializers.Serializer):
+    edition = EditionSerializer()
+    nodes = TreeNodeSerializer(many=True)
+
+
+# --- projects -----------------------------------------------------------------------------------
+
+
+class KPISerializer(serializers.ModelSerializer):
+    class Meta:
+        model = KPI
+        fields = ["kind", "name", "unit", "target_value", "baseline"]
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    budget = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+
+    class Meta:
+        model = Activity
+        fields = ["order", "name", "start_date", "end_date", "budget"]
+
+
+class BudgetLineSerializer(serializers.ModelSerializer):
+    amount = serializers.DecimalField(**MONEY)
+
+    class Meta:
+        model = BudgetLine
+        fields = ["source", "fiscal_year", "amount"]
+
+
+class _LinkedNode(serializers.Serializer):
+    """Read-only facts about the linked node, so a client need not look each one up."""
+
+    node_code = serializers.CharField(source="node.code", read_only=True)
+    node_kind = serializers.CharField(source="node.kind", read_only=True)
+    node_title = serializers.CharField(source="node.label", read_only=True)
+    edition = serializers.CharField(source="node.edition.code", read_only=True)
+
+
+class PrimaryLinkSerializer(_LinkedNode):
+    node = serializers.PrimaryKeyRelatedField(
+        queryset=Node.objects.all(), help_text=_("The Y1 target (or the deepest loaded level).")
+    )
+    factor = serializers.PrimaryKeyRelatedField(
+        queryset=Node.objects.all(), allow_null=True, required=False,
+        help_text=_("The value-chain factor the project acts on."),
+    )  # fmt: skip
+
+
+class SecondaryLinkSerializer(_LinkedNode):
+    node = serializers.PrimaryKeyRelatedField(queryset=Node.objects.all())
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.filter(is_active=True))
+    agency_code = serializers.CharField(source="agency.code", read_only=True)
+    total_budget = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    fiscal_year = serializers.IntegerField(
+        min_value=2500, max_value=2700, help_text=_("Thai fiscal year, Buddhist era.")
+    )
+    provinces = serializers.SlugRelatedField(
+        many=True, slug_field="code", queryset=Province.objects.all(), required=False,
+        help_text=_("Province codes (TIS 1099), or none when nationwide."),
+    )  # fmt: skip
+    kpis = KPISerializer(many=True, required=False)
+    activities = ActivitySerializer(many=True, required=False)
+    budget_lines = BudgetLineSerializer(many=True, required=False)
+    primary_link = PrimaryLinkSerializer(source="api_primary_link", allow_null=True,
+                                         required=False)  # fmt: skip
+    secondary_links = SecondaryLinkSerializer(source="api_secondary_links", many=True,
+                                              required=False)  # fmt: skip
+    version = serializers.IntegerField(
+        required=False, min_value=1,
+        help_text=_("The version you read; required to change a saved project."),
+    )  # fmt: skip
+    change_reason = serializers.CharField(
+        write_only=True, required=False, allow_blank=True,
+        help_text=_("Required when changing a project that was submitted before."),
+    )  # fmt: skip
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = [
+            "id", "agency", "agency_code", "fiscal_year", "kind", "reference", "title",
+            "responsible_name", "responsible_position", "contact_email", "contact_phone",
+            "start_date", "end_date", "rationale", "objectives", "target_group",
+            "expected_outcomes", "total_budget", "budget_difference_reason", "nationwide",
+            "provinces", "kpis", "activities", "budget_lines", "primary_link", "secondary_links",
+            "status", "version", "revision", "is_current", "submitted_at", "created_at",
+            "updated_at", "change_reason", "allowed_actions",
+        ]  # fmt: skip
+        read_only_fields = ["status", "revision", "is_current", "submitted_at", "created_at",
+                            "updated_at"]  # fmt: skip
+        # The reference is unique per agency across lineages: projects/services.py checks it
+        # (and the batch upsert matches on it), so no serializer-level uniqueness check.
+        validators = []
+
+    def to_representation(self, instance: Project):
+        links = list(instance.links.all())
+        instance.api_primary_link = next((lk for lk in links if lk.is_primary), None)
+        instance.api_secondary_links = [lk for lk in links if not lk.is_primary]
+        return super().to_representation(instance)
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(PROJECT_ACTIONS)))
+    def get_allowed_actions(self, project: Project) -> list[str]:
+        """What the caller may do with the project now, so a client offers nothing that fails."""
+        user = self.context["request"].user
+        actions = [str(a) for a in engine.allowed_transitions(user, project)]
+        if access.can(user, Action.EDIT, project):
+            actions.insert(0, "edit")
+        if (project.status == Status.APPROVED and project.is_current
+                and access.can_create_in(user, project.agency)):  # fmt: skip
+            actions.append("revise")
+        return actions
+
+    def service_data(self) -> dict:
+        return service_data(self.validated_data)
+
+
+def service_data(validated: dict, keep: tuple[str, ...] = ()) -> dict:
+    """Validated project input in the shape ``projects.services.save_project_data`` takes;
+    ``keep`` names the lock fields to pass on (the batch upsert wants them per item)."""
+    data = {k: v for k, v in validated.items() if k not in ("version", "change_reason")}
+    data.update({k: validated[k] for k in keep if k in validated})
+    if "api_primary_link" in data:
+        data["primary_link"] = data.pop("api_primary_link")
+    if "api_secondary_links" in data:
+        data["secondary_links"] = [link["node"] for link in data.pop("api_secondary_links")]
+    return data
+
+
+class BulkProjectSerializer(ProjectSerializer):
+    reference = serializers.CharField(
+        max_length=64, help_text=_("Your agency's own reference: the key the batch matches on.")
+    )
+
+
+class BulkRequestSerializer(serializers.Serializer):
+    projects = BulkProjectSerializer(many=True, min_length=1, max_length=MAX_BATCH)
+
+
+class BulkItemResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    reference = serializers.CharField()
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+    result = serializers.ChoiceField(choices=["created", "updated", "unchanged"])
+
+
+class BulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    results = BulkItemResultSerializer(many=True)
+
+
+class TransitionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("The version you read (optional lock).")
+    )
+
+
+class RevisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+class ApiTokenInfoSerializer(serializers.Serializer):
+    """Who the caller is (to check a token)."""
+
+    username = serializers.CharField()
+    roles = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))

@@ -1,0 +1,233 @@
+"""API views: thin, like the pages. Reads come from the apps' selectors (scoped by the access
+policy), writes from ``projects/services.py`` and ``workflow.engine.perform``.
+
+Adding a reviewed object type (progress reports, plans) is a viewset like ``ProjectViewSet``
+with ``WorkflowActionsMixin`` and a line in ``urls.py``."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies import access
+from agencies.access import Action
+from agencies.selectors import memberships_of
+from projects import selectors as project_selectors
+from projects import services as project_services
+from projects.models import Project
+from strategy.models import Edition, Node
+from strategy.selectors import edition_tree
+from workflow import engine
+
+from . import serializers as s
+from .filters import AgencyFilter, EditionFilter, NodeFilter, ProjectApiFilter
+from .permissions import CanBrowseStrategy, ReviewedObjectAccess
+
+# --- agencies and the strategy hierarchy --------------------------------------------------------
+
+
+class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
+    """Agencies whose objects you may list (every agency for central users)."""
+
+    serializer_class = s.AgencySerializer
+    filterset_class = AgencyFilter
+
+    def get_queryset(self):
+        return access.visible_agencies(self.request.user).order_by("code", "id")
+
+
+class EditionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Editions of the plan families (master plans 2561, their 2566 revision, SDGs...)."""
+
+    serializer_class = s.EditionSerializer
+    filterset_class = EditionFilter
+    permission_classes = [CanBrowseStrategy]
+    lookup_field = "code"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    queryset = Edition.objects.order_by("family", "fiscal_year_from", "code")
+
+    @extend_schema(
+        responses=s.EditionTreeSerializer,
+        parameters=[OpenApiParameter("root", OpenApiTypes.INT, description=_(
+            "Only the subtree below this node (its id)."))],
+    )  # fmt: skip
+    @action(detail=True, filterset_class=None, pagination_class=None)
+    def tree(self, request: Request, code: str) -> Response:
+        """The edition's hierarchy as a tree (one query), or the subtree below ``root``."""
+        edition = self.get_object()
+        nodes = edition_tree(edition)
+        root = request.query_params.get("root")
+        if root is not None:
+            try:
+                root_node = Node.objects.get(edition=edition, pk=int(root))
+            except (ValueError, OverflowError, Node.DoesNotExist) as exc:
+                raise Http404 from exc
+            nodes = nodes.filter(pk__in=Node.objects.descendants(root_node).values("pk"))
+        by_id, top = {}, []
+        for node in nodes:
+            item = {"id": node.pk, "kind": node.kind, "code": node.code, "number": node.number,
+                    "title_th": node.title_th, "title_en": node.title_en,
+                    "children": []}  # fmt: skip
+            by_id[node.pk] = item
+            parent = by_id.get(node.parent_id)
+            (parent["children"] if parent else top).append(item)
+        return Response({"edition": s.EditionSerializer(edition).data, "nodes": top})
+
+
+class NodeViewSet(viewsets.ReadOnlyModelViewSet):
+    """The hierarchy flat: filter by edition, kind and parent, search titles (Thai words)."""
+
+    serializer_class = s.NodeSerializer
+    filterset_class = NodeFilter
+    permission_classes = [CanBrowseStrategy]
+    queryset = Node.objects.select_related("edition").order_by("edition__code", "code", "id")
+
+
+# --- projects -----------------------------------------------------------------------------------
+
+
+class WorkflowActionsMixin:
+    """POST /<id>/submit|approve|return|withdraw/: ``workflow.engine.perform``, as the pages."""
+
+    def _transition(self, request: Request, action_name: str) -> Response:
+        obj = self.get_object()
+        body = s.TransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        engine.perform(obj, action_name, request.user, body.validated_data.get("comment", ""),
+                       body.validated_data.get("version"))  # fmt: skip
+        return Response(self.get_serializer(self.get_object()).data)
+
+    _doc = {"request": s.TransitionSerializer}
+
+    @extend_schema(**_doc, summary=_("Submit for approval"))
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def submit(self, request: Request, pk: int) -> Response:
+        return self._transition(request, Action.SUBMIT)
+
+    @extend_schema(**_doc, summary=_("Approve"))
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def approve(self, request: Request, pk: int) -> Response:
+        return self._transition(request, Action.APPROVE)
+
+    @extend_schema(**_doc, summary=_("Return for revision (comment required)"))
+    @action(detail=True, methods=["post"], url_path="return", url_name="return",
+            filterset_class=None)  # fmt: skip
+    def return_(self, request: Request, pk: int) -> Response:
+        return self._transition(request, Action.RETURN)
+
+    @extend_schema(**_doc, summary=_("Withdraw"))
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def withdraw(self, request: Request, pk: int) -> Response:
+        return self._transition(request, Action.WITHDRAW)
+
+
+WORKFLOW_ACTIONS = {"submit", "approve", "return_", "withdraw"}
+
+
+@extend_schema_view(
+    partial_update=extend_schema(summary=_("Change a project (send the version you read)")),
+)
+class ProjectViewSet(
+    WorkflowActionsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Projects you may see (current revisions in lists), with their rows and links and the
+    actions you may take now. Another agency's draft does not exist for you (404)."""
+
+    serializer_class = s.ProjectSerializer
+    filterset_class = ProjectApiFilter
+    permission_classes = [IsAuthenticated, ReviewedObjectAccess]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Project.objects.none()
+        if self.action == "list":
+            return project_selectors.visible_projects_full(user)
+        if self.action == "queue":
+            return project_selectors.review_queue_full(user)
+        return project_selectors.visible_revisions_full(user)
+
+    def check_object_permissions(self, request, obj) -> None:
+        # Workflow actions and revisions are checked by the engine and the services.
+        if self.action in (*WORKFLOW_ACTIONS, "revise"):
+            return
+        super().check_object_permissions(request, obj)
+
+    def _read(self, pk: int) -> Project:
+        return project_selectors.visible_revisions_full(self.request.user).get(pk=pk)
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = project_services.save_project_data(
+            user=self.request.user, data=serializer.service_data()
+        )
+        serializer.instance = self._read(serializer.instance.pk)
+
+    def perform_update(self, serializer) -> None:
+        data = serializer.validated_data
+        saved = project_services.save_project_data(
+            user=self.request.user, data=serializer.service_data(), project=serializer.instance,
+            expected_version=data.get("version"), reason=data.get("change_reason", ""),
+        )  # fmt: skip
+        serializer.instance = self._read(saved.pk)
+
+    @extend_schema(summary=_("Projects waiting for my approval"),
+                   responses=s.ProjectSerializer(many=True))  # fmt: skip
+    @action(detail=False)
+    def queue(self, request: Request) -> Response:
+        return self.list(request)
+
+    @extend_schema(request=s.RevisionSerializer, responses={201: s.ProjectSerializer},
+                   summary=_("Open a new revision of an approved project"))  # fmt: skip
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def revise(self, request: Request, pk: int) -> Response:
+        project = self.get_object()
+        body = s.RevisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        revision = project_services.start_revision(project, request.user,
+                                                   body.validated_data["reason"])  # fmt: skip
+        data = self.get_serializer(self._read(revision.pk)).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.BulkRequestSerializer, responses=s.BulkResultSerializer,
+        summary=_("Create or update projects by your own reference (all or nothing)"),
+    )  # fmt: skip
+    @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
+    def bulk(self, request: Request) -> Response:
+        body = s.BulkRequestSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        keep = ("version", "change_reason")
+        items = [s.service_data(raw, keep) for raw in body.validated_data["projects"]]
+        results = project_services.upsert_projects(user=request.user, items=items)
+        counts = {k: sum(r.result == k for r in results) for k in ("created", "updated",
+                                                                    "unchanged")}  # fmt: skip
+        return Response({**counts, "results": [
+            {"index": r.index, "reference": r.project.reference, "id": r.project.pk,
+             "version": r.project.version, "result": r.result} for r in results
+        ]})  # fmt: skip
+
+
+class MeView(APIView):
+    """Who you are and your roles (to check a token)."""
+
+    @extend_schema(responses=s.ApiTokenInfoSerializer)
+    def get(self, request: Request) -> Response:
+        roles = [
+            {"role": m.role, "agency": m.agency.code, "agency_name": m.agency.name_th}
+            for m in memberships_of(request.user)
+        ]
+        return Response({"username": request.user.get_username(), "roles": roles})

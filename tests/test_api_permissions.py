@@ -1,0 +1,138 @@
+"""Every endpoint, for every role and for another agency's objects: the API answers as the
+access policy (``agencies/access.py``) says. Another agency's draft is a 404, never a 403 that
+confirms it exists. A new endpoint fails ``test_the_table_covers_every_operation`` until it
+is added here."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from agencies.models import Membership
+from api.models import ApiToken
+from core.states import Status
+from tests.factories import complete_project, member
+
+pytestmark = pytest.mark.django_db
+R = Membership.Role
+API = "/api/v1"
+ROLES = ("anonymous", "staff", "approver", "ministry", "analyst", "admin", "other_staff")
+
+
+def codes(default: int, anonymous: int = 401, **by_role: int) -> dict[str, int]:
+    return {"anonymous": anonymous, **dict.fromkeys(ROLES[1:], default), **by_role}
+
+
+OWN_ONLY = {"analyst": 404, "admin": 404, "other_staff": 404}
+NOT_STAFF = {"approver": 403, "ministry": 403, "analyst": 403, "admin": 403}
+# (method, path, body) → expected status per role. {draft}, {submitted} and {approved} are
+# projects of กรมส่งเสริมการเกษตร (the agency of staff and approver).
+TABLE: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
+    ("get", "/agencies/"): (None, codes(200)),
+    ("get", "/agencies/{agency}/"): (None, codes(200, other_staff=404)),
+    ("get", "/editions/"): (None, codes(200)),
+    ("get", "/editions/mp-2566/"): (None, codes(200)),
+    ("get", "/editions/mp-2566/tree/"): (None, codes(200)),
+    ("get", "/nodes/"): (None, codes(200)),
+    ("get", "/nodes/{node}/"): (None, codes(200)),
+    ("get", "/me/"): (None, codes(200)),
+    ("get", "/projects/"): (None, codes(200)),
+    ("get", "/projects/queue/"): (None, codes(200)),
+    ("post", "/projects/"): ("create", codes(403, staff=201)),
+    ("post", "/projects/bulk/"): ("bulk", codes(400, staff=200)),
+    ("get", "/projects/{draft}/"): (None, codes(200, **OWN_ONLY)),
+    ("get", "/projects/{submitted}/"): (None, codes(200, other_staff=404)),
+    ("patch", "/projects/{draft}/"): ({"version": 1, "title": "ใหม่"},
+                                      codes(403, staff=200, **OWN_ONLY)),
+    ("post", "/projects/{draft}/submit/"): ({}, codes(403, staff=200, **OWN_ONLY)),
+    ("post", "/projects/{submitted}/approve/"): ({}, codes(403, approver=200, other_staff=404)),
+    ("post", "/projects/{submitted}/return/"): ({"comment": "แก้ไข"},
+                                               codes(403, approver=200, other_staff=404)),
+    ("post", "/projects/{submitted}/withdraw/"): ({}, codes(403, staff=200, other_staff=404)),
+    ("post", "/projects/{approved}/revise/"): ({"reason": "ปรับแผน"},
+                                               codes(403, staff=201, other_staff=404)),
+}  # fmt: skip
+
+
+@pytest.fixture
+def world(agencies, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    people = {
+        "staff": member(R.STAFF, agencies["doae"]),
+        "approver": member(R.AGENCY_APPROVER, agencies["doae"]),
+        "ministry": member(R.MINISTRY_APPROVER, agencies["moac"]),
+        "analyst": member(R.ANALYST, agencies["nesdc"]),
+        "admin": member(R.ADMIN, agencies["nesdc"]),
+        "other_staff": member(R.STAFF, agencies["doh"]),
+    }
+    staff, doae = people["staff"], agencies["doae"]
+    draft = complete_project(agency=doae, created_by=staff, reference="P-DRAFT")
+    submitted = complete_project(agency=doae, created_by=staff, reference="P-SUB")
+    approved = complete_project(agency=doae, created_by=staff, reference="P-OK")
+    for project, status in ((submitted, Status.SUBMITTED), (approved, Status.APPROVED)):
+        project.status, project.submitted_by = status, staff
+        project.save()
+    from strategy.models import Node
+
+    node = Node.objects.filter(edition__code="mp-2566").first()
+    ids = {"draft": draft.pk, "submitted": submitted.pk, "approved": approved.pk,
+           "agency": doae.pk, "node": node.pk}  # fmt: skip
+    return people, ids, doae
+
+
+def _body(kind, agency, ref: str):
+    from tests.test_api_projects import full_payload
+
+    if kind == "create":
+        return full_payload(agency, reference=ref)
+    if kind == "bulk":
+        return {"projects": [full_payload(agency, reference=ref)]}
+    return kind
+
+
+def test_the_table_covers_every_operation():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = {(m, p) for p, item in schema["paths"].items() for m in item}
+    covered = set()
+    for method, path in TABLE:
+        template = path
+        for name in ("agency", "node", "draft", "submitted", "approved"):
+            template = template.replace("{" + name + "}", "{id}")
+        covered.add((method, "/api/v1" + template.replace("mp-2566", "{code}")))
+    assert operations == covered
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_endpoint_answers_every_role_as_the_policy_says(world, role):
+    people, ids, doae = world
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    if role != "anonymous":
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(people[role], 't')[1]}")
+    wrong = []
+    for (method, path), (body, expected) in TABLE.items():
+        # Each call in a rolled-back savepoint: every endpoint sees the same fresh objects.
+        with transaction.atomic():
+            url = API + path.format(**ids)
+            response = getattr(client, method)(url, _body(body, doae, f"NEW-{role}"),
+                                               format="json")  # fmt: skip
+            if response.status_code != expected[role]:
+                wrong.append((method, path, response.status_code, response.json()))
+            elif response.status_code >= 400 and not response.json()["detail"]:
+                wrong.append((method, path, "no detail", response.json()))
+            transaction.set_rollback(True)
+    assert wrong == []
+
+
+@pytest.mark.parametrize("role", ROLES[1:])
+def test_lists_hold_only_what_the_role_may_see(world, role):
+    people, ids, _doae = world
+    client = APIClient()
+    client.force_authenticate(people[role])
+    listed = {p["id"] for p in client.get(f"{API}/projects/?page_size=100").json()["results"]}
+    sees_drafts = role in ("staff", "approver", "ministry")
+    assert (ids["draft"] in listed) is sees_drafts
+    assert (ids["submitted"] in listed) is (role != "other_staff")
+    queue = {p["id"] for p in client.get(f"{API}/projects/queue/").json()["results"]}
+    assert queue == ({ids["submitted"]} if role == "approver" else set())
