@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "strategy",
     "workflow",
     "projects",
+    "linkage",
     "demo",
 ]
 

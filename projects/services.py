@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from celery import current_app as celery
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
@@ -108,6 +109,7 @@ def save_project(*, user, form, formsets, links: LinkChoice, expected_version: i
         formset.save()
     set_links(project, links)
     refresh_search_text(project)
+    transaction.on_commit(lambda: celery.send_task("linkage.tasks.rescore_project", [project.pk]))
     if creating:
         engine.record(project, "create", user)
     elif before is not None:
@@ -178,6 +180,7 @@ def start_revision(project: Project, user, reason: str) -> Project:
 def on_transition(project: Project, action: str, from_status: str, user) -> None:
     """Workflow hook: nothing to do yet beyond the engine's own log; revisions replace their
     predecessor in lists as soon as they are opened (``is_current``)."""
+    transaction.on_commit(lambda: celery.send_task("linkage.tasks.rescore_project", [project.pk]))
 
 
 def add_attachment(project: Project, user, upload) -> Attachment:
