@@ -13,6 +13,7 @@ urlpatterns = [
     path("strategy/", include("strategy.urls")),
     path("projects/", include("projects.urls")),
     path("inbox/", include("workflow.urls")),
+    path("linkage/", include("linkage.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:

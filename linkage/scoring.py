@@ -353,7 +353,8 @@ def explain(index: EditionIndex, p_row: sparse.csr_matrix, target: Target,
     target_terms = sorted(by_contribution, key=lambda c: -t_weight[c])
 
     def show(c):
-        return terms[c].replace("_", "")
+        a, _, b = terms[c].partition("_")
+        return a + (" " if (a + b).isascii() or a.isascii() != b.isascii() else "") + b if b else a
 
     return [show(c) for c in project_terms], [show(c) for c in target_terms]
 

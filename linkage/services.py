@@ -82,16 +82,18 @@ class Priors:
     once per batch; ``for_project`` leaves the project itself out."""
 
     def __init__(self, agency_ids: Iterable[int] | None = None) -> None:
+        """``agency_ids``: only these agencies' priors will be asked for (fewer rows read)."""
         agencies = dict(Agency.objects.values_list("pk", "parent_id"))
         self.parent = agencies
         self.children: dict[int | None, list[int]] = {}
         for pk, parent in agencies.items():
             self.children.setdefault(parent, []).append(pk)
-        links = list(
-            StrategyLink.objects.filter(is_primary=True, project__is_current=True).values_list(
-                "project__agency_id", "node_id", "project_id"
-            )
-        )
+        links = StrategyLink.objects.filter(is_primary=True, project__is_current=True)
+        if agency_ids is not None:
+            wanted = set(agency_ids)
+            wanted |= {s for a in list(wanted) for s in self.children.get(agencies.get(a), [])}
+            links = links.filter(project__agency_id__in=wanted)
+        links = list(links.values_list("project__agency_id", "node_id", "project_id"))
         codes = _plan_codes_of(n for _, n, _ in links)
         self.counts: dict[int, Counter] = {}
         self.own: dict[int, str] = {}
@@ -102,17 +104,24 @@ class Priors:
                 self.own[project_id] = code
 
     def for_project(self, project: Project) -> dict[str, float]:
-        counts = Counter(self.counts.get(project.agency_id, Counter()))
-        own = self.own.get(project.pk)
-        if own:
-            counts[own] -= 1
+        return self.for_agency(project.agency_id, self.own.get(project.pk))
+
+    def for_agency(self, agency_id: int, leave_out: str | None = None) -> dict[str, float]:
+        counts = Counter(self.counts.get(agency_id, Counter()))
+        if leave_out:
+            counts[leave_out] -= 1
         counts = +counts
         if sum(counts.values()) < scoring.PRIOR_MIN:
-            parent = self.parent.get(project.agency_id)
+            parent = self.parent.get(agency_id)
             for sibling in self.children.get(parent, []) if parent else []:
-                if sibling != project.agency_id:
+                if sibling != agency_id:
                     counts.update(self.counts.get(sibling, Counter()))
         return scoring.prior_shares(counts)
+
+
+def agency_prior(agency: Agency) -> dict[str, float]:
+    """The prior of one agency (for suggestions while a new project is typed)."""
+    return Priors([agency.pk]).for_agency(agency.pk)
 
 
 # --- the chain check ------------------------------------------------------------------------
@@ -159,7 +168,7 @@ def rescore_projects(ids: Iterable[int], priors: Priors | None = None) -> Rescor
     projects = list(_projects(ids))
     if not projects:
         return RescoreResult()
-    priors = priors or Priors()
+    priors = priors or Priors({p.agency_id for p in projects})
     analyses = {a.project_id: a for a in ProjectAnalysis.objects.filter(project__in=projects)}
     editions: dict[int, Edition | None] = {}
     by_edition: dict[int, list] = {}
