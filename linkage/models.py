@@ -11,18 +11,31 @@ from projects.models import Project
 from strategy.models import Node
 
 
+class ProjectText(models.Model):
+    """A project's segmented words, kept while its text stays the same: segmentation is the
+    costly step, so a rescore after a scorer or target change reuses them."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="+")
+    text_hash = models.CharField(max_length=40)
+    tokens = models.JSONField(default=dict)  # field name → list of words
+
+    class Meta:
+        verbose_name = _("segmented project text")
+        verbose_name_plural = _("segmented project texts")
+
+    def __str__(self) -> str:
+        return str(self.project_id)
+
+
 class ProjectAnalysis(models.Model):
     """One per scored project: the inputs' fingerprint (a re-run with the same fingerprint
-    writes nothing), the segmented words (segmentation is the costly step) and the best
-    targets for the project whatever it declares."""
+    writes nothing) and the best targets for the project whatever it declares."""
 
     project = models.OneToOneField(
         Project, on_delete=models.CASCADE, related_name="linkage", verbose_name=_("project")
     )
     version = models.CharField(_("scorer version"), max_length=20)
     fingerprint = models.CharField(max_length=40)
-    text_hash = models.CharField(max_length=40)
-    tokens = models.JSONField(default=dict)  # field name → list of words
     suggestions = models.JSONField(default=list)  # best targets: [{code, kind, title, score}]
     scored_at = models.DateTimeField(_("scored"), auto_now=True)
 

@@ -109,10 +109,9 @@ class EditionIndex:
     target_plan: np.ndarray  # target row → plan row (or -1)
     candidates: np.ndarray  # target rows suggested (the deepest loaded level per branch)
     kind_rows: dict[str, np.ndarray] = field(default_factory=dict)
-
-    @property
-    def terms(self) -> np.ndarray:
-        return self.vectorizer.get_feature_names_out()
+    terms: np.ndarray = field(default_factory=lambda: np.array([]))
+    # Each target's blended vector (plan and own document), dense: explanations read it.
+    target_dense: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
 
 def index_signature(edition: Edition) -> str:
@@ -221,6 +220,13 @@ def build_index(edition: Edition, signature: str | None = None) -> EditionIndex:
 
     vectorizer = _tfidf()
     vectorizer.fit(plan_docs + own_docs)
+    plan_matrix = vectorizer.transform(plan_docs).tocsr()
+    own_matrix = vectorizer.transform(own_docs).tocsr()
+    target_plan = np.array([t.plan_row for t in targets], dtype=int)
+    dense = (1 - PLAN_SHARE) * own_matrix.toarray()
+    has_plan = target_plan >= 0
+    dense[has_plan] += PLAN_SHARE * plan_matrix.toarray()[target_plan[has_plan]]
+    dense[~has_plan] /= 1 - PLAN_SHARE
     by_id = {t.id: t for t in targets}
     kind_rows = {
         kind: np.array([t.row for t in targets if t.kind == kind], dtype=int)
@@ -233,12 +239,14 @@ def build_index(edition: Edition, signature: str | None = None) -> EditionIndex:
         by_id=by_id,
         plan_codes=[p.code for p in plans],
         vectorizer=vectorizer,
-        plan_matrix=vectorizer.transform(plan_docs).tocsr(),
-        own_matrix=vectorizer.transform(own_docs).tocsr(),
+        plan_matrix=plan_matrix,
+        own_matrix=own_matrix,
         kpi_matrix=vectorizer.transform(kpi_docs).tocsr(),
-        target_plan=np.array([t.plan_row for t in targets], dtype=int),
+        target_plan=target_plan,
         candidates=_candidates(targets, nodes, children),
         kind_rows=kind_rows,
+        terms=vectorizer.get_feature_names_out(),
+        target_dense=dense.astype(np.float32),
     )
 
 
@@ -335,28 +343,24 @@ def top_candidates(index: EditionIndex, combined_row: np.ndarray, k: int,
 
 def explain(index: EditionIndex, p_row: sparse.csr_matrix, target: Target,
             k: int = 8) -> tuple[list[str], list[str]]:  # fmt: skip
-    """The words that carry the match: the shared terms by their weight in the project and
-    by their weight in the target."""
-    t_vec = (1 - PLAN_SHARE) * index.own_matrix[target.row]
-    if target.plan_row >= 0:
-        t_vec = t_vec + PLAN_SHARE * index.plan_matrix[target.plan_row]
-    t_vec = sparse.csr_matrix(t_vec)
-    shared = p_row.multiply(t_vec).tocsr()
-    if not shared.nnz:
+    """The words that carry the match: the shared terms with the largest contribution to the
+    similarity, ordered by their weight in the project and by their weight in the target."""
+    cols, values = p_row.indices, p_row.data
+    weights = index.target_dense[target.row, cols]
+    contribution = values * weights
+    keep = np.nonzero(contribution > 0)[0]
+    if not len(keep):
         return [], []
+    top = keep[np.argsort(-contribution[keep], kind="stable")][:k]
+    project_terms = top[np.argsort(-values[top], kind="stable")]
+    target_terms = top[np.argsort(-weights[top], kind="stable")]
     terms = index.terms
-    cols = shared.indices
-    by_contribution = cols[np.argsort(-shared.data, kind="stable")][:k]
-    p_weight = {c: p_row[0, c] for c in cols}
-    t_weight = {c: t_vec[0, c] for c in cols}
-    project_terms = sorted(by_contribution, key=lambda c: -p_weight[c])
-    target_terms = sorted(by_contribution, key=lambda c: -t_weight[c])
 
-    def show(c):
-        a, _, b = terms[c].partition("_")
+    def show(i: int) -> str:
+        a, _, b = terms[cols[i]].partition("_")
         return a + (" " if (a + b).isascii() or a.isascii() != b.isascii() else "") + b if b else a
 
-    return [show(c) for c in project_terms], [show(c) for c in target_terms]
+    return [show(i) for i in project_terms], [show(i) for i in target_terms]
 
 
 def rank_within_kind(

@@ -18,7 +18,7 @@ from strategy.models import Edition, Kind, Node
 from strategy.selectors import edition_tree
 
 from . import scoring
-from .models import LinkScore, ProjectAnalysis
+from .models import LinkScore, ProjectAnalysis, ProjectText
 from .text import features, words
 
 GAP_KINDS = (Kind.MASTER_PLAN, Kind.SUB_PLAN, Kind.SUB_PLAN_TARGET, Kind.COMPONENT, Kind.FACTOR)
@@ -143,7 +143,7 @@ def near_duplicates(user, fiscal_year: int, threshold: float = DUPLICATE_THRESHO
     if len(projects) < 2:
         return []
     tokens = dict(
-        ProjectAnalysis.objects.filter(project__in=projects).values_list("project_id", "tokens")
+        ProjectText.objects.filter(project__in=projects).values_list("project_id", "tokens")
     )
     docs = [features(_duplicate_words(p, tokens.get(p.pk))) for p in projects]
     vectorizer = scoring._tfidf()
