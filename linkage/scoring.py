@@ -41,7 +41,7 @@ from strategy.models import Edition, Indicator, Kind, Node
 from . import lexicon
 from .text import features, words
 
-SCORER_VERSION = "1.0.0"
+SCORER_VERSION = "1.1.0"
 
 FIELD_WEIGHTS = {
     "title": 3.0,
@@ -118,6 +118,7 @@ def index_signature(edition: Edition) -> str:
     """Changes whenever a target's text (or the scorer) changes: the cache key of the index
     and part of every project's fingerprint."""
     h = hashlib.sha1(SCORER_VERSION.encode(), usedforsecurity=False)
+    h.update(repr((lexicon.MASTER_PLAN_SCOPE, lexicon.SUB_PLAN_SCOPE)).encode())
     rows = Node.objects.filter(edition=edition, kind__in=TARGET_KINDS).order_by("id")
     for row in rows.values_list("id", "parent_id", "kind", "code", "title_th", "full_title_th"):
         h.update(repr(row).encode())
