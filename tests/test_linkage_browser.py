@@ -11,13 +11,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def demo(shipped_strategy, settings):
     from demo.data import load_agencies, load_users
-    from demo.linkage import load_linkage
+    from demo.linkage import load_linkage, load_overlaps
     from demo.projects import load_projects
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     load_agencies()
     load_users()
     load_projects()
+    load_overlaps()  # a near-duplicate of a demo project, from another agency
     load_linkage()
 
 
