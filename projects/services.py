@@ -109,7 +109,9 @@ def save_project(*, user, form, formsets, links: LinkChoice, expected_version: i
         formset.save()
     set_links(project, links)
     refresh_search_text(project)
-    transaction.on_commit(lambda: celery.send_task("linkage.tasks.rescore_project", [project.pk]))
+    transaction.on_commit(
+        lambda: celery.send_task("linkage.tasks.rescore_project", [project.pk]), robust=True
+    )
     if creating:
         engine.record(project, "create", user)
     elif before is not None:
@@ -180,7 +182,9 @@ def start_revision(project: Project, user, reason: str) -> Project:
 def on_transition(project: Project, action: str, from_status: str, user) -> None:
     """Workflow hook: nothing to do yet beyond the engine's own log; revisions replace their
     predecessor in lists as soon as they are opened (``is_current``)."""
-    transaction.on_commit(lambda: celery.send_task("linkage.tasks.rescore_project", [project.pk]))
+    transaction.on_commit(
+        lambda: celery.send_task("linkage.tasks.rescore_project", [project.pk]), robust=True
+    )
 
 
 def add_attachment(project: Project, user, upload) -> Attachment:
