@@ -25,3 +25,17 @@ def enqueue(task, *args, **kwargs) -> bool:
                        exc_info=True)  # fmt: skip
         return False
     return True
+
+
+def enqueue_by_name(name: str, *args) -> bool:
+    """Queue the task called ``name`` (of an app this one may not import); False when the
+    broker is down."""
+    from celery import current_app
+
+    try:
+        current_app.send_task(name, args=args, retry=True, retry_policy=RETRY_POLICY)
+    except (OperationalError, ConnectionError, OSError):
+        logger.warning("could not queue %s: the Celery broker does not answer", name,
+                       exc_info=True)  # fmt: skip
+        return False
+    return True

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "plans",
     "progress",
     "api",
+    "linkage",
     "demo",
 ]
 
@@ -177,6 +178,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "email-pending-notifications": {
         "task": "workflow.tasks.email_pending_notifications",
         "schedule": 5 * 60,
+    },
+    # Linkage scores of projects changed since they were scored (a rescore message was lost).
+    "linkage-rescore-stale": {
+        "task": "linkage.tasks.rescore_stale",
+        "schedule": 15 * 60,
     },
     # Progress-report reminders, every morning (each period and stage is e-mailed only once).
     "progress-reminders": {

@@ -18,6 +18,7 @@ urlpatterns = [
     path("progress/", include("progress.urls")),
     path("inbox/", include("workflow.urls")),
     path("", include("api.urls")),
+    path("linkage/", include("linkage.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:

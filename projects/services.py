@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from agencies import access
 from agencies.access import Action
 from core import once, thai
+from core.jobs import enqueue_by_name
 from core.states import Status
 from strategy.models import Node
 from workflow import engine
@@ -110,6 +111,7 @@ def save_project(*, user, form, formsets, links: LinkChoice, expected_version: i
         formset.save()
     set_links(project, links)
     refresh_search_text(project)
+    rescore_later(project)
     if creating:
         engine.record(project, "create", user)
         once.record(submission, project.get_absolute_url())
@@ -130,6 +132,12 @@ def set_links(project: Project, links: LinkChoice) -> None:
         StrategyLink(project=project, node=node)
         for node in {n.pk: n for n in links.secondary if n.pk not in seen}.values()
     )
+
+
+def rescore_later(project: Project) -> None:
+    """After commit, ask the linkage analysis (an app projects do not import) to score the
+    project again. If the broker is down, its periodic sweep of changed projects catches up."""
+    transaction.on_commit(lambda: enqueue_by_name("linkage.tasks.rescore_project", project.pk))
 
 
 def refresh_search_text(project: Project) -> None:
@@ -181,6 +189,7 @@ def start_revision(project: Project, user, reason: str) -> Project:
 def on_transition(project: Project, action: str, from_status: str, user) -> None:
     """Workflow hook: nothing to do yet beyond the engine's own log; revisions replace their
     predecessor in lists as soon as they are opened (``is_current``)."""
+    rescore_later(project)
 
 
 def add_attachment(project: Project, user, upload) -> Attachment:
@@ -369,6 +378,7 @@ def save_project_data(
             secondary=list(secondary),
         ))  # fmt: skip
     refresh_search_text(project)
+    rescore_later(project)
     if creating:
         engine.record(project, "create", user)
     elif before is not None:

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from agencies import access
 from core.states import Status
 from demo.data import DEMO_PASSWORD, load_agencies, load_users
+from demo.linkage import load_overlaps
 from demo.plans import load_plans
 from demo.progress import load_progress
 from demo.projects import DEMO_STAFF, PROJECTS, load_projects
@@ -120,7 +121,8 @@ def test_demo_users_log_in_see_their_queue_and_are_notified(demo):
 
 
 def test_loading_twice_adds_nothing(demo):
-    load_plans()  # load_demo also loads the demo plans
+    load_plans()  # load_demo also loads the demo plans and the near-duplicate project
+    load_overlaps()
     counts = (Project.objects.count(), ReviewEvent.objects.count(), Notification.objects.count())
     assert load_projects() == (0, len(PROJECTS))
     out = StringIO()
