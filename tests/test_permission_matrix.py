@@ -178,7 +178,12 @@ def test_lists_queues_and_exports_hold_only_what_the_user_may_see(client, world,
         if not p.pattern.converters and p.name in ("list", "queue")
     ]
     pages += [f"{url}?export={fmt}" for url in pages for fmt in ("csv", "xlsx")]
-    pages += [reverse("home"), reverse("workflow:inbox")]
+    pages += [
+        reverse("home"),
+        reverse("workflow:inbox"),
+        reverse("linkage:duplicates"),
+        f"{reverse('linkage:duplicates')}?fiscal_year=2568&threshold=0.05",
+    ]
     hidden = [t.title for t in things if not visible(who, t)]
     for url in pages:
         response = client.get(url)
