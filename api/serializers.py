@@ -408,3 +408,16 @@ class SuggestionSerializer(serializers.Serializer):
 
 class SuggestResponseSerializer(serializers.Serializer):
     suggestions = SuggestionSerializer(many=True)
+
+
+class StartReportSerializer(serializers.Serializer):
+    """Start a draft report (rows prefilled, as the page's button); fill it in the browser."""
+
+    project = serializers.IntegerField(help_text=_("An approved project of your agency."))
+    kind = serializers.ChoiceField(choices=ProgressReport.Kind.choices,
+                                   default=ProgressReport.Kind.QUARTERLY)  # fmt: skip
+    fiscal_year = serializers.IntegerField(
+        min_value=2500, max_value=2700, required=False,
+        help_text=_("Thai fiscal year, Buddhist era."),
+    )  # fmt: skip
+    quarter = serializers.IntegerField(min_value=1, max_value=4, required=False)

@@ -25,6 +25,7 @@ from linkage import services as linkage_services
 from plans import selectors as plan_selectors
 from plans.models import Plan
 from progress import selectors as progress_selectors
+from progress import services as progress_services
 from progress.models import ProgressReport
 from projects import selectors as project_selectors
 from projects import services as project_services
@@ -288,6 +289,24 @@ class ProgressReportViewSet(_ReviewedReadViewSet):
         if getattr(self, "swagger_fake_view", False):
             return ProgressReport.objects.none()
         return progress_selectors.reports_full(self.request.user).order_by("-updated_at", "-id")
+
+    @extend_schema(
+        request=s.StartReportSerializer, responses={201: s.ProgressReportSerializer},
+        summary=_("Start a progress report for a quarter (a draft, rows prefilled)"),
+    )  # fmt: skip
+    def create(self, request: Request) -> Response:
+        body = s.StartReportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            project = project_selectors.project_for_page(request.user, data["project"])
+        except Project.DoesNotExist as exc:
+            raise Http404 from exc
+        report = progress_services.start_report(
+            project, request.user, data["kind"], data.get("fiscal_year"), data.get("quarter")
+        )
+        report = self.get_queryset().get(pk=report.pk)
+        return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
 
 class SuggestView(APIView):

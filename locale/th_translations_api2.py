@@ -10,4 +10,8 @@ TH = {
     "Alignment scores of the project's links, with explanations": (
         "คะแนนความสอดคล้องของการเชื่อมโยงของโครงการ พร้อมคำอธิบาย"
     ),
+    "An approved project of your agency.": "โครงการที่อนุมัติแล้วของหน่วยงานของท่าน",
+    "Start a progress report for a quarter (a draft, rows prefilled)": (
+        "เริ่มรายงานความก้าวหน้ารายไตรมาส (ฉบับร่าง กรอกข้อมูลตั้งต้นไว้ให้)"
+    ),
 }

@@ -64,6 +64,8 @@ TABLE: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
                                                   codes(403, approver=200, other_staff=404)),
     ("post", "/plans/{plan_submitted}/withdraw/"): ({}, codes(403, staff=200, other_staff=404)),
     ("get", "/progress-reports/"): (None, codes(200)),
+    ("post", "/progress-reports/"): ({"project": "{report_project}", "fiscal_year": 2568,
+                                      "quarter": 3}, codes(403, staff=201, other_staff=404)),
     ("get", "/progress-reports/{report_draft}/"): (None, codes(200, **OWN_ONLY)),
     ("get", "/progress-reports/{report_submitted}/"): (None, codes(200, other_staff=404)),
     ("post", "/progress-reports/{report_draft}/submit/"): ({}, codes(403, staff=200,
@@ -131,12 +133,15 @@ def _plans_and_reports(people: dict, agencies) -> dict[str, int]:
         reports.append(report)
     engine.perform(reports[0], "submit", staff)
     return {"plan_draft": plan_draft.pk, "plan_submitted": plan_submitted.pk,
-            "report_submitted": reports[0].pk, "report_draft": reports[1].pk}  # fmt: skip
+            "report_submitted": reports[0].pk, "report_draft": reports[1].pk,
+            "report_project": project.pk}  # fmt: skip
 
 
-def _body(kind, agency, ref: str):
+def _body(kind, agency, ref: str, ids: dict):
     from tests.test_api_projects import full_payload
 
+    if isinstance(kind, dict) and kind.get("project") == "{report_project}":
+        return {**kind, "project": ids["report_project"]}
     if kind == "create":
         return full_payload(agency, reference=ref)
     if kind == "bulk":
@@ -167,7 +172,7 @@ def test_every_endpoint_answers_every_role_as_the_policy_says(world, role):
         # Each call in a rolled-back savepoint: every endpoint sees the same fresh objects.
         with transaction.atomic():
             url = API + path.format(**ids)
-            response = getattr(client, method)(url, _body(body, doae, f"NEW-{role}"),
+            response = getattr(client, method)(url, _body(body, doae, f"NEW-{role}", ids),
                                                format="json")  # fmt: skip
             if response.status_code != expected[role]:
                 wrong.append((method, path, response.status_code, response.json()))

@@ -110,6 +110,22 @@ def test_the_plan_list_filters_as_the_plan_pages(who, agencies):
 # --- progress reports ----------------------------------------------------------------------------
 
 
+def test_a_report_is_started_over_the_api_once_per_quarter(who, agencies):
+    project = approved_project(agencies["doae"], who)
+    staff = client_for(who.staff)
+    start = {"project": project.pk, "fiscal_year": 2568, "quarter": 1}
+    response = staff.post(f"{API}/progress-reports/", start, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["status"], body["quarter"]) == (Status.DRAFT, 1)
+    assert len(body["activities"]) == project.activities.count() > 0
+    again = staff.post(f"{API}/progress-reports/", start, format="json")
+    assert again.status_code == 400 and again.json()["errors"]["quarter"]
+    assert ProgressReport.objects.filter(project=project).count() == 1
+    other = client_for(who.other_staff).post(f"{API}/progress-reports/", start, format="json")
+    assert other.status_code == 404
+
+
 def test_a_report_reads_with_its_rows_and_goes_through_one_approval(who, agencies):
     project = approved_project(agencies["doae"], who)
     report = _report(project, who, 1)
