@@ -264,7 +264,13 @@ class _ReviewedReadViewSet(
             return
         super().check_object_permissions(request, obj)
 
+    @action(detail=False)
+    def queue(self, request: Request) -> Response:
+        return self.list(request)
 
+
+@extend_schema_view(queue=extend_schema(summary=_("Plans waiting for my approval"),
+                                        responses=s.PlanSerializer(many=True)))  # fmt: skip
 class PlanViewSet(_ReviewedReadViewSet):
     """Level-3 plans you may see (as the plan pages scope them), with their targets (values per
     year) and links and the actions you may take now. Another agency's draft is a 404."""
@@ -275,9 +281,15 @@ class PlanViewSet(_ReviewedReadViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Plan.objects.none()
+        if self.action == "queue":
+            return plan_selectors.review_queue_full(self.request.user)
         return plan_selectors.plans_full(self.request.user).order_by("-year_from", "-id")
 
 
+@extend_schema_view(
+    queue=extend_schema(summary=_("Progress reports waiting for my approval"),
+                        responses=s.ProgressReportSerializer(many=True)),
+)  # fmt: skip
 class ProgressReportViewSet(_ReviewedReadViewSet):
     """Progress reports you may see (as the progress pages scope them), with their rows:
     activity progress, disbursement per budget source and KPI actuals."""
@@ -288,6 +300,8 @@ class ProgressReportViewSet(_ReviewedReadViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ProgressReport.objects.none()
+        if self.action == "queue":
+            return progress_selectors.review_queue_full(self.request.user)
         return progress_selectors.reports_full(self.request.user).order_by("-updated_at", "-id")
 
     @extend_schema(

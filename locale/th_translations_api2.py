@@ -14,4 +14,5 @@ TH = {
     "Start a progress report for a quarter (a draft, rows prefilled)": (
         "เริ่มรายงานความก้าวหน้ารายไตรมาส (ฉบับร่าง กรอกข้อมูลตั้งต้นไว้ให้)"
     ),
+    "Progress reports waiting for my approval": "รายงานความก้าวหน้าที่รอฉันอนุมัติ",
 }

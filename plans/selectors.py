@@ -51,6 +51,12 @@ def plans_full(user) -> QuerySet[Plan]:
     )  # fmt: skip
 
 
+def review_queue_full(user) -> QuerySet[Plan]:
+    """``review_queue`` with what ``plans_full`` holds (the API's queue)."""
+    qs = plans_full(user).filter(access.review_queue_filter(user))
+    return qs.order_by("submitted_at", "id")
+
+
 def plan_for_page(user, pk: int) -> Plan:
     """A plan the user may see, with everything its page shows; DoesNotExist otherwise (so
     another agency's draft is a 404, not a 403 that confirms it exists)."""

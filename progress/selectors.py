@@ -221,6 +221,12 @@ def reports_full(user) -> QuerySet[ProgressReport]:
     )
 
 
+def review_queue_full(user) -> QuerySet[ProgressReport]:
+    """``review_queue`` with the rows ``reports_full`` holds (the API's queue)."""
+    qs = reports_full(user).filter(access.review_queue_filter(user))
+    return qs.order_by("submitted_at", "id")
+
+
 def report_for_page(user, pk: int) -> ProgressReport:
     """A report the user may see, with its rows; DoesNotExist otherwise (404, not 403)."""
     return reports_full(user).get(pk=pk)

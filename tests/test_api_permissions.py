@@ -55,6 +55,7 @@ TABLE: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
                                                codes(403, staff=201, other_staff=404)),
     # Level-3 plans and progress reports of the same agency (plan_*, report_*).
     ("get", "/plans/"): (None, codes(200)),
+    ("get", "/plans/queue/"): (None, codes(200)),
     ("get", "/plans/{plan_draft}/"): (None, codes(200, **OWN_ONLY)),
     ("get", "/plans/{plan_submitted}/"): (None, codes(200, other_staff=404)),
     ("post", "/plans/{plan_draft}/submit/"): ({}, codes(403, staff=200, **OWN_ONLY)),
@@ -64,6 +65,7 @@ TABLE: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
                                                   codes(403, approver=200, other_staff=404)),
     ("post", "/plans/{plan_submitted}/withdraw/"): ({}, codes(403, staff=200, other_staff=404)),
     ("get", "/progress-reports/"): (None, codes(200)),
+    ("get", "/progress-reports/queue/"): (None, codes(200)),
     ("post", "/progress-reports/"): ({"project": "{report_project}", "fiscal_year": 2568,
                                       "quarter": 3}, codes(403, staff=201, other_staff=404)),
     ("get", "/progress-reports/{report_draft}/"): (None, codes(200, **OWN_ONLY)),
@@ -193,3 +195,9 @@ def test_lists_hold_only_what_the_role_may_see(world, role):
     assert (ids["submitted"] in listed) is (role != "other_staff")
     queue = {p["id"] for p in client.get(f"{API}/projects/queue/").json()["results"]}
     assert queue == ({ids["submitted"]} if role == "approver" else set())
+    for path, key in (("plans", "plan_submitted"), ("progress-reports", "report_submitted")):
+        queue = {x["id"] for x in client.get(f"{API}/{path}/queue/").json()["results"]}
+        assert queue == ({ids[key]} if role == "approver" else set()), path
+        listed = {x["id"] for x in client.get(f"{API}/{path}/?page_size=100").json()["results"]}
+        assert (ids[key.replace("submitted", "draft")] in listed) is sees_drafts, path
+        assert (ids[key] in listed) is (role != "other_staff"), path
