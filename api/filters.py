@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from core import thai
+from core.states import Status
+from plans.filters import PlanFilter
+from progress.models import ProgressReport
 from projects.filters import ProjectFilter
 from projects.models import Project
 from strategy.models import Edition, Kind, Node
@@ -82,3 +85,24 @@ class NodeFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.search(value)
+
+
+class PlanApiFilter(PlanFilter):
+    """The plan list's filters (fiscal year in force, status, type, agency subtree, search)."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None) -> None:
+        super().__init__(data, queryset, request=request, prefix=prefix, user=request.user)
+
+
+class ProgressReportFilter(django_filters.FilterSet):
+    fiscal_year = django_filters.NumberFilter(label=_("fiscal year"))
+    quarter = django_filters.NumberFilter(label=_("quarter"))
+    kind = django_filters.ChoiceFilter(label=_("type"), choices=ProgressReport.Kind.choices)
+    status = django_filters.ChoiceFilter(label=_("status"), choices=Status.choices)
+    project = django_filters.NumberFilter(label=_("project"), field_name="project_id")
+    ordering = django_filters.OrderingFilter(fields=("fiscal_year", "quarter", "due_date",
+                                                     "updated_at"))  # fmt: skip
+
+    class Meta:
+        model = ProgressReport
+        fields = ["fiscal_year", "quarter", "kind", "status", "project"]

@@ -15,6 +15,8 @@ from agencies.access import Action
 from agencies.models import Agency
 from core.models import Province
 from core.states import Status
+from plans.models import Plan
+from progress.models import ProgressReport
 from projects.models import KPI, Activity, BudgetLine, Project
 from strategy.models import Edition, Node
 from workflow import engine
@@ -248,3 +250,174 @@ class ApiTokenInfoSerializer(serializers.Serializer):
 
     username = serializers.CharField()
     roles = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+
+
+# --- Level-3 plans, progress reports, linkage ---------------------------------------------------
+# The actions a plan or report representation may list (the workflow actions and "edit").
+REVIEWED_ACTIONS = ("edit", "submit", "approve", "return", "withdraw")
+
+
+class _AllowedActions(serializers.Serializer):
+    allowed_actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(REVIEWED_ACTIONS)))
+    def get_allowed_actions(self, obj) -> list[str]:
+        """What the caller may do with the object now (the engine and the access policy)."""
+        user = self.context["request"].user
+        actions = [str(a) for a in engine.allowed_transitions(user, obj)]
+        if access.can(user, Action.EDIT, obj):
+            actions.insert(0, "edit")
+        return actions
+
+
+class PlanTargetValueSerializer(serializers.Serializer):
+    fiscal_year = serializers.IntegerField(help_text=_("Thai fiscal year, Buddhist era."))
+    value = serializers.CharField()
+
+
+class PlanTargetSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    order = serializers.IntegerField()
+    name = serializers.CharField()
+    indicator = serializers.CharField()
+    unit = serializers.CharField()
+    baseline = serializers.CharField()
+    values = PlanTargetValueSerializer(many=True)
+
+
+class PlanLinkSerializer(serializers.Serializer):
+    node = serializers.IntegerField(source="node_id")
+    is_primary = serializers.BooleanField()
+    node_code = serializers.CharField(source="node.code")
+    node_kind = serializers.CharField(source="node.kind")
+    node_title = serializers.CharField(source="node.label")
+    edition = serializers.CharField(source="node.edition.code")
+
+
+class PlanSerializer(_AllowedActions, serializers.ModelSerializer):
+    agency_code = serializers.CharField(source="agency.code", read_only=True)
+    targets = PlanTargetSerializer(many=True, read_only=True)
+    links = PlanLinkSerializer(many=True, read_only=True)
+    has_document = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Plan
+        fields = [
+            "id", "agency", "agency_code", "plan_type", "reference", "title", "year_from",
+            "year_to", "approved_by", "approved_by_other", "approved_on", "resolution_ref",
+            "objectives", "has_document", "targets", "links", "status", "version",
+            "submitted_at", "created_at", "updated_at", "allowed_actions",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_has_document(self, plan: Plan) -> bool:
+        return bool(plan.document)
+
+
+class ActivityProgressSerializer(serializers.Serializer):
+    activity = serializers.IntegerField(source="activity_id")
+    activity_name = serializers.CharField(source="activity.name")
+    state = serializers.CharField()
+    percent = serializers.IntegerField(allow_null=True)
+    note = serializers.CharField()
+
+
+class BudgetProgressSerializer(serializers.Serializer):
+    source = serializers.CharField()
+    disbursed = serializers.DecimalField(**MONEY)
+    cumulative = serializers.DecimalField(**MONEY)
+
+
+class KPIActualSerializer(serializers.Serializer):
+    kpi = serializers.IntegerField(source="kpi_id")
+    kpi_name = serializers.CharField(source="kpi.name")
+    unit = serializers.CharField(source="kpi.unit")
+    target_value = serializers.CharField(source="kpi.target_value")
+    actual_value = serializers.CharField()
+    note = serializers.CharField()
+
+
+class ProgressReportSerializer(_AllowedActions, serializers.ModelSerializer):
+    agency_code = serializers.CharField(source="agency.code", read_only=True)
+    project_title = serializers.CharField(source="project.title", read_only=True)
+    activities = ActivityProgressSerializer(source="activity_rows", many=True, read_only=True)
+    budget = BudgetProgressSerializer(source="budget_rows", many=True, read_only=True)
+    kpis = KPIActualSerializer(source="kpi_rows", many=True, read_only=True)
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id", "project", "project_title", "agency", "agency_code", "kind", "fiscal_year",
+            "quarter", "due_date", "problems", "next_steps", "overrun_reason",
+            "outcomes_achieved", "lessons_learned", "activities", "budget", "kpis", "status",
+            "version", "submitted_at", "created_at", "updated_at", "allowed_actions",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class LinkScoreSerializer(serializers.Serializer):
+    """A declared link's stored alignment score and what explains it."""
+
+    node = serializers.IntegerField(source="node_id")
+    node_code = serializers.CharField(source="node.code")
+    node_title = serializers.CharField(source="node.label")
+    factor = serializers.IntegerField(source="factor_id", allow_null=True)
+    is_primary = serializers.BooleanField()
+    version = serializers.CharField(help_text=_("Scorer version."))
+    score = serializers.IntegerField(help_text=_("Alignment score, 0-100."))
+    rank = serializers.IntegerField()
+    rank_of = serializers.IntegerField()
+    chain_ok = serializers.BooleanField()
+    chain_problems = serializers.ListField(child=serializers.CharField())
+    signals = serializers.DictField(child=serializers.FloatField())
+    project_terms = serializers.ListField(child=serializers.CharField())
+    target_terms = serializers.ListField(child=serializers.CharField())
+    better = serializers.ListField(child=serializers.DictField())
+
+
+class ProjectLinkageSerializer(serializers.Serializer):
+    project = serializers.IntegerField()
+    scored_at = serializers.DateTimeField(allow_null=True)
+    version = serializers.CharField(allow_null=True)
+    suggestions = serializers.ListField(child=serializers.DictField())
+    links = LinkScoreSerializer(many=True)
+
+
+class SuggestRequestSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=500, allow_blank=True)
+    objective = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    kpi = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    edition = serializers.SlugRelatedField(
+        slug_field="code", queryset=Edition.objects.filter(family=Edition.Family.MASTER_PLAN),
+        required=False, allow_null=True,
+        help_text=_("Master-plan edition code (default: the one in force now)."),
+    )  # fmt: skip
+
+
+class SuggestionSerializer(serializers.Serializer):
+    """The fields of ``manage.py linkage_suggest``."""
+
+    code = serializers.CharField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    master_plan_code = serializers.CharField(allow_null=True)
+    sub_plan_code = serializers.CharField(allow_null=True)
+    sub_plan_title = serializers.CharField(allow_null=True)
+    score = serializers.FloatField()
+
+
+class SuggestResponseSerializer(serializers.Serializer):
+    suggestions = SuggestionSerializer(many=True)
+
+
+class StartReportSerializer(serializers.Serializer):
+    """Start a draft report (rows prefilled, as the page's button); fill it in the browser."""
+
+    project = serializers.IntegerField(help_text=_("An approved project of your agency."))
+    kind = serializers.ChoiceField(choices=ProgressReport.Kind.choices,
+                                   default=ProgressReport.Kind.QUARTERLY)  # fmt: skip
+    fiscal_year = serializers.IntegerField(
+        min_value=2500, max_value=2700, required=False,
+        help_text=_("Thai fiscal year, Buddhist era."),
+    )  # fmt: skip
+    quarter = serializers.IntegerField(min_value=1, max_value=4, required=False)

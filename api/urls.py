@@ -17,9 +17,12 @@ router.register("agencies", views.AgencyViewSet, basename="agency")
 router.register("editions", views.EditionViewSet, basename="edition")
 router.register("nodes", views.NodeViewSet, basename="node")
 router.register("projects", views.ProjectViewSet, basename="project")
+router.register("plans", views.PlanViewSet, basename="plan")
+router.register("progress-reports", views.ProgressReportViewSet, basename="progress-report")
 
 v1 = [
     path("me/", views.MeView.as_view(), name="me"),
+    path("linkage/suggest/", views.SuggestView.as_view(), name="linkage-suggest"),
     *router.urls,
 ]
 

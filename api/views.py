@@ -20,6 +20,13 @@ from rest_framework.views import APIView
 from agencies import access
 from agencies.access import Action
 from agencies.selectors import memberships_of
+from linkage import selectors as linkage_selectors
+from linkage import services as linkage_services
+from plans import selectors as plan_selectors
+from plans.models import Plan
+from progress import selectors as progress_selectors
+from progress import services as progress_services
+from progress.models import ProgressReport
 from projects import selectors as project_selectors
 from projects import services as project_services
 from projects.models import Project
@@ -28,7 +35,14 @@ from strategy.selectors import edition_tree
 from workflow import engine
 
 from . import serializers as s
-from .filters import AgencyFilter, EditionFilter, NodeFilter, ProjectApiFilter
+from .filters import (
+    AgencyFilter,
+    EditionFilter,
+    NodeFilter,
+    PlanApiFilter,
+    ProgressReportFilter,
+    ProjectApiFilter,
+)
 from .permissions import CanBrowseStrategy, ReviewedObjectAccess
 
 # --- agencies and the strategy hierarchy --------------------------------------------------------
@@ -203,6 +217,22 @@ class ProjectViewSet(
         return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        responses=s.ProjectLinkageSerializer,
+        summary=_("Alignment scores of the project's links, with explanations"),
+    )
+    @action(detail=True, filterset_class=None, pagination_class=None)
+    def linkage(self, request: Request, pk: int) -> Response:
+        project = self.get_object()
+        analysis = linkage_selectors.project_analysis(project)
+        return Response(s.ProjectLinkageSerializer({
+            "project": project.pk,
+            "scored_at": analysis.scored_at if analysis else None,
+            "version": analysis.version if analysis else None,
+            "suggestions": analysis.suggestions if analysis else [],
+            "links": linkage_selectors.project_scores(project),
+        }).data)  # fmt: skip
+
+    @extend_schema(
         request=s.BulkRequestSerializer, responses=s.BulkResultSerializer,
         summary=_("Create or update projects by your own reference (all or nothing)"),
     )  # fmt: skip
@@ -219,6 +249,94 @@ class ProjectViewSet(
             {"index": r.index, "reference": r.project.reference, "id": r.project.pk,
              "version": r.project.version, "result": r.result} for r in results
         ]})  # fmt: skip
+
+
+class _ReviewedReadViewSet(
+    WorkflowActionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):  # fmt: skip
+    """Read and move through the workflow (``engine.perform``); the engine checks each action."""
+
+    permission_classes = [IsAuthenticated, ReviewedObjectAccess]
+
+    def check_object_permissions(self, request, obj) -> None:
+        if self.action in WORKFLOW_ACTIONS:
+            return
+        super().check_object_permissions(request, obj)
+
+    @action(detail=False)
+    def queue(self, request: Request) -> Response:
+        return self.list(request)
+
+
+@extend_schema_view(queue=extend_schema(summary=_("Plans waiting for my approval"),
+                                        responses=s.PlanSerializer(many=True)))  # fmt: skip
+class PlanViewSet(_ReviewedReadViewSet):
+    """Level-3 plans you may see (as the plan pages scope them), with their targets (values per
+    year) and links and the actions you may take now. Another agency's draft is a 404."""
+
+    serializer_class = s.PlanSerializer
+    filterset_class = PlanApiFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Plan.objects.none()
+        if self.action == "queue":
+            return plan_selectors.review_queue_full(self.request.user)
+        return plan_selectors.plans_full(self.request.user).order_by("-year_from", "-id")
+
+
+@extend_schema_view(
+    queue=extend_schema(summary=_("Progress reports waiting for my approval"),
+                        responses=s.ProgressReportSerializer(many=True)),
+)  # fmt: skip
+class ProgressReportViewSet(_ReviewedReadViewSet):
+    """Progress reports you may see (as the progress pages scope them), with their rows:
+    activity progress, disbursement per budget source and KPI actuals."""
+
+    serializer_class = s.ProgressReportSerializer
+    filterset_class = ProgressReportFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ProgressReport.objects.none()
+        if self.action == "queue":
+            return progress_selectors.review_queue_full(self.request.user)
+        return progress_selectors.reports_full(self.request.user).order_by("-updated_at", "-id")
+
+    @extend_schema(
+        request=s.StartReportSerializer, responses={201: s.ProgressReportSerializer},
+        summary=_("Start a progress report for a quarter (a draft, rows prefilled)"),
+    )  # fmt: skip
+    def create(self, request: Request) -> Response:
+        body = s.StartReportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            project = project_selectors.project_for_page(request.user, data["project"])
+        except Project.DoesNotExist as exc:
+            raise Http404 from exc
+        report = progress_services.start_report(
+            project, request.user, data["kind"], data.get("fiscal_year"), data.get("quarter")
+        )
+        report = self.get_queryset().get(pk=report.pk)
+        return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class SuggestView(APIView):
+    """The best-fitting strategy targets for a project text (as ``manage.py linkage_suggest``)."""
+
+    @extend_schema(request=s.SuggestRequestSerializer, responses=s.SuggestResponseSerializer,
+                   summary=_("Suggest strategy targets for a project text"))  # fmt: skip
+    def post(self, request: Request) -> Response:
+        body = s.SuggestRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        suggestions = linkage_services.suggest(
+            data["title"], data.get("objective", ""), data.get("kpi", ""),
+            edition=data.get("edition"),
+        )  # fmt: skip
+        return Response({"suggestions": suggestions})
 
 
 class MeView(APIView):

@@ -38,9 +38,9 @@ def review_queue(user) -> QuerySet[Plan]:
     return _with_list_data(qs).order_by("submitted_at", "id")
 
 
-def plan_for_page(user, pk: int) -> Plan:
-    """A plan the user may see, with everything its page shows; DoesNotExist otherwise (so
-    another agency's draft is a 404, not a 403 that confirms it exists)."""
+def plans_full(user) -> QuerySet[Plan]:
+    """Plans the user may see (as the plan pages scope them), each with its targets (and
+    their values per year) and links: a constant number of queries for any page size."""
     qs = access.scope_with_agencies_above(user, Plan.objects.all()).select_related(
         "agency", "created_by", "submitted_by"
     )
@@ -48,7 +48,19 @@ def plan_for_page(user, pk: int) -> Plan:
         Prefetch("targets", queryset=PlanTarget.objects.prefetch_related("values")),
         Prefetch("links", queryset=PlanLink.objects.select_related(
             "node", "node__edition", "node__parent").order_by("-is_primary", "id")),
-    ).get(pk=pk)  # fmt: skip
+    )  # fmt: skip
+
+
+def review_queue_full(user) -> QuerySet[Plan]:
+    """``review_queue`` with what ``plans_full`` holds (the API's queue)."""
+    qs = plans_full(user).filter(access.review_queue_filter(user))
+    return qs.order_by("submitted_at", "id")
+
+
+def plan_for_page(user, pk: int) -> Plan:
+    """A plan the user may see, with everything its page shows; DoesNotExist otherwise (so
+    another agency's draft is a 404, not a 403 that confirms it exists)."""
+    return plans_full(user).get(pk=pk)
 
 
 def plans_for_project(user, project: Project) -> QuerySet[Plan]:

@@ -206,8 +206,9 @@ def project_section(user, project: Project, today: date | None = None) -> dict:
 # --- the report page -------------------------------------------------------------------------
 
 
-def report_for_page(user, pk: int) -> ProgressReport:
-    """A report the user may see, with its rows; DoesNotExist otherwise (404, not 403)."""
+def reports_full(user) -> QuerySet[ProgressReport]:
+    """Reports the user may see (as the progress pages scope them) with their rows: a
+    constant number of queries for any page size."""
     qs = access.scope(user, ProgressReport.objects.all()).select_related(
         "project", "project__agency", "agency", "created_by", "submitted_by"
     )
@@ -217,7 +218,18 @@ def report_for_page(user, pk: int) -> ProgressReport:
         Prefetch("kpi_rows", queryset=KPIActual.objects.select_related("kpi")),
         "attachments",
         "project__budget_lines",
-    ).get(pk=pk)
+    )
+
+
+def review_queue_full(user) -> QuerySet[ProgressReport]:
+    """``review_queue`` with the rows ``reports_full`` holds (the API's queue)."""
+    qs = reports_full(user).filter(access.review_queue_filter(user))
+    return qs.order_by("submitted_at", "id")
+
+
+def report_for_page(user, pk: int) -> ProgressReport:
+    """A report the user may see, with its rows; DoesNotExist otherwise (404, not 403)."""
+    return reports_full(user).get(pk=pk)
 
 
 def visible_reports(user) -> QuerySet[ProgressReport]:

@@ -53,7 +53,37 @@ TABLE: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
     ("post", "/projects/{submitted}/withdraw/"): ({}, codes(403, staff=200, other_staff=404)),
     ("post", "/projects/{approved}/revise/"): ({"reason": "ปรับแผน"},
                                                codes(403, staff=201, other_staff=404)),
+    # Level-3 plans and progress reports of the same agency (plan_*, report_*).
+    ("get", "/plans/"): (None, codes(200)),
+    ("get", "/plans/queue/"): (None, codes(200)),
+    ("get", "/plans/{plan_draft}/"): (None, codes(200, **OWN_ONLY)),
+    ("get", "/plans/{plan_submitted}/"): (None, codes(200, other_staff=404)),
+    ("post", "/plans/{plan_draft}/submit/"): ({}, codes(403, staff=200, **OWN_ONLY)),
+    ("post", "/plans/{plan_submitted}/approve/"): ({}, codes(403, approver=200,
+                                                            other_staff=404)),
+    ("post", "/plans/{plan_submitted}/return/"): ({"comment": "แก้ไข"},
+                                                  codes(403, approver=200, other_staff=404)),
+    ("post", "/plans/{plan_submitted}/withdraw/"): ({}, codes(403, staff=200, other_staff=404)),
+    ("get", "/progress-reports/"): (None, codes(200)),
+    ("get", "/progress-reports/queue/"): (None, codes(200)),
+    ("post", "/progress-reports/"): ({"project": "{report_project}", "fiscal_year": 2568,
+                                      "quarter": 3}, codes(403, staff=201, other_staff=404)),
+    ("get", "/progress-reports/{report_draft}/"): (None, codes(200, **OWN_ONLY)),
+    ("get", "/progress-reports/{report_submitted}/"): (None, codes(200, other_staff=404)),
+    ("post", "/progress-reports/{report_draft}/submit/"): ({}, codes(403, staff=200,
+                                                                     **OWN_ONLY)),
+    ("post", "/progress-reports/{report_submitted}/approve/"): (
+        {}, codes(403, approver=200, other_staff=404)),
+    ("post", "/progress-reports/{report_submitted}/return/"): (
+        {"comment": "แก้ไข"}, codes(403, approver=200, other_staff=404)),
+    ("post", "/progress-reports/{report_submitted}/withdraw/"): (
+        {}, codes(403, staff=200, other_staff=404)),
+    ("get", "/projects/{draft}/linkage/"): (None, codes(200, **OWN_ONLY)),
+    ("get", "/projects/{submitted}/linkage/"): (None, codes(200, other_staff=404)),
+    ("post", "/linkage/suggest/"): ({"title": "ส่งเสริมการแปรรูปผลผลิตทางการเกษตร"}, codes(200)),
 }  # fmt: skip
+NAMES = ("agency", "node", "draft", "submitted", "approved", "plan_draft", "plan_submitted",
+         "report_draft", "report_submitted")  # fmt: skip
 
 
 @pytest.fixture
@@ -78,13 +108,42 @@ def world(agencies, settings):
 
     node = Node.objects.filter(edition__code="mp-2566").first()
     ids = {"draft": draft.pk, "submitted": submitted.pk, "approved": approved.pk,
-           "agency": doae.pk, "node": node.pk}  # fmt: skip
+           "agency": doae.pk, "node": node.pk, **_plans_and_reports(people, agencies)}  # fmt: skip
     return people, ids, doae
 
 
-def _body(kind, agency, ref: str):
+def _plans_and_reports(people: dict, agencies) -> dict[str, int]:
+    """A draft and a submitted plan and progress report of the staff's agency, through the
+    real workflow."""
+    from types import SimpleNamespace
+
+    from progress import services as progress_services
+    from tests.plan_helpers import complete_plan
+    from tests.progress_fixtures import LATE, approved_project, fill
+    from workflow import engine
+
+    staff, doae = people["staff"], agencies["doae"]
+    plan_draft = complete_plan(doae, staff)
+    plan_submitted = complete_plan(doae, staff, reference="PL-SUB")
+    engine.perform(plan_submitted, "submit", staff)
+    project = approved_project(doae, SimpleNamespace(**people))
+    reports = []
+    for quarter, cumulative in ((1, "1000"), (2, "2000")):
+        report = progress_services.start_report(project, staff, "quarterly", 2568, quarter,
+                                                today=LATE)  # fmt: skip
+        fill(report, "1000", cumulative)
+        reports.append(report)
+    engine.perform(reports[0], "submit", staff)
+    return {"plan_draft": plan_draft.pk, "plan_submitted": plan_submitted.pk,
+            "report_submitted": reports[0].pk, "report_draft": reports[1].pk,
+            "report_project": project.pk}  # fmt: skip
+
+
+def _body(kind, agency, ref: str, ids: dict):
     from tests.test_api_projects import full_payload
 
+    if isinstance(kind, dict) and kind.get("project") == "{report_project}":
+        return {**kind, "project": ids["report_project"]}
     if kind == "create":
         return full_payload(agency, reference=ref)
     if kind == "bulk":
@@ -98,7 +157,7 @@ def test_the_table_covers_every_operation():
     covered = set()
     for method, path in TABLE:
         template = path
-        for name in ("agency", "node", "draft", "submitted", "approved"):
+        for name in NAMES:
             template = template.replace("{" + name + "}", "{id}")
         covered.add((method, "/api/v1" + template.replace("mp-2566", "{code}")))
     assert operations == covered
@@ -115,7 +174,7 @@ def test_every_endpoint_answers_every_role_as_the_policy_says(world, role):
         # Each call in a rolled-back savepoint: every endpoint sees the same fresh objects.
         with transaction.atomic():
             url = API + path.format(**ids)
-            response = getattr(client, method)(url, _body(body, doae, f"NEW-{role}"),
+            response = getattr(client, method)(url, _body(body, doae, f"NEW-{role}", ids),
                                                format="json")  # fmt: skip
             if response.status_code != expected[role]:
                 wrong.append((method, path, response.status_code, response.json()))
@@ -136,3 +195,9 @@ def test_lists_hold_only_what_the_role_may_see(world, role):
     assert (ids["submitted"] in listed) is (role != "other_staff")
     queue = {p["id"] for p in client.get(f"{API}/projects/queue/").json()["results"]}
     assert queue == ({ids["submitted"]} if role == "approver" else set())
+    for path, key in (("plans", "plan_submitted"), ("progress-reports", "report_submitted")):
+        queue = {x["id"] for x in client.get(f"{API}/{path}/queue/").json()["results"]}
+        assert queue == ({ids[key]} if role == "approver" else set()), path
+        listed = {x["id"] for x in client.get(f"{API}/{path}/?page_size=100").json()["results"]}
+        assert (ids[key.replace("submitted", "draft")] in listed) is sees_drafts, path
+        assert (ids[key] in listed) is (role != "other_staff"), path

@@ -17,7 +17,12 @@ from schemathesis.specs.openapi.checks import (
 
 from api.models import ApiToken
 from demo.data import load_agencies, load_users
+from demo.linkage import load_linkage
+from demo.plans import load_plans
+from demo.progress import load_progress
 from demo.projects import load_projects
+from plans.models import Plan
+from progress.models import ProgressReport
 from projects.models import Project
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -32,6 +37,9 @@ def demo_server(shipped_strategy, live_server, settings):
     load_agencies()
     load_users()
     load_projects()
+    load_plans()
+    load_progress()
+    load_linkage()
     return live_server
 
 
@@ -48,7 +56,11 @@ def test_every_operation_keeps_the_contract_for_every_role(demo_server):
     )
     # Real ids as well as generated ones, so requests reach real objects (and other
     # agencies' drafts), not only 404s.
-    project_ids = list(Project.objects.values_list("pk", flat=True)[:40])
+    seeds = {
+        "/projects/": list(Project.objects.values_list("pk", flat=True)[:40]),
+        "/plans/": list(Plan.objects.values_list("pk", flat=True)[:40]),
+        "/progress-reports/": list(ProgressReport.objects.values_list("pk", flat=True)[:40]),
+    }
     node_ids = [1, 2, 50]
     operations = [op.ok() for op in schema.get_all_operations()]
     assert len(operations) >= 15
@@ -57,7 +69,7 @@ def test_every_operation_keeps_the_contract_for_every_role(demo_server):
         for operation in operations:
             strategies = [operation.as_strategy(headers=headers)]
             if "{id}" in operation.path:
-                ids = project_ids if "/projects/" in operation.path else node_ids
+                ids = next((v for k, v in seeds.items() if k in operation.path), node_ids)
                 strategies += [operation.as_strategy(headers=headers, path_parameters={"id": i})
                                for i in ids[:12]]  # fmt: skip
             if "{code}" in operation.path:
