@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "projects",
     "plans",
     "progress",
+    "reports",
     "demo",
 ]
 
@@ -184,6 +185,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 # the project ends); reminders start this many days before the deadline.
 PROGRESS_REPORT_DUE_DAYS = env.int("PROGRESS_REPORT_DUE_DAYS", default=30)
 PROGRESS_REMINDER_DAYS_BEFORE = env.int("PROGRESS_REMINDER_DAYS_BEFORE", default=7)
+
+# Finished report files stay downloadable this many days.
+REPORT_TTL_DAYS = env.int("REPORT_TTL_DAYS", default=7)
 
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # long project forms with many rows
