@@ -179,6 +179,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "progress.tasks.send_progress_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    "purge-expired-reports": {"task": "reports.tasks.purge_expired_reports", "schedule": 60 * 60},
 }
 
 # Progress reports are due this many days after their quarter ends (closing reports: after

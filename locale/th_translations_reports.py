@@ -39,7 +39,6 @@ TH = {
     "Only a failed or expired report can be started again.": (
         "สร้างใหม่ได้เฉพาะรายงานที่ไม่สำเร็จหรือหมดอายุแล้ว"
     ),
-    "projects": "โครงการ",
     "budget: %(source)s (baht)": "งบประมาณ: %(source)s (บาท)",
     "disbursed to date (baht)": "เบิกจ่ายสะสมถึงปัจจุบัน (บาท)",
     "disbursement reported up to": "รายงานการเบิกจ่ายถึง",
@@ -75,6 +74,16 @@ TH = {
     "Person responsible for the project": "ผู้รับผิดชอบโครงการ",
     "Head of the agency": "หัวหน้าหน่วยงาน",
     "Print the project form (PDF)": "พิมพ์แบบฟอร์มโครงการ (PDF)",
+    "Master-plan summary": "รายงานสรุปตามแผนแม่บท",
+    "No master-plan edition covers this fiscal year.": "ไม่มีแผนแม่บทฉบับที่ใช้ในปีงบประมาณนี้",
+    "master plans": "แผนแม่บท",
+    "level": "ระดับ",
+    "Y1 targets without a project": "เป้าหมายแผนย่อย (Y1) ที่ยังไม่มีโครงการ",
+    "Per master plan, sub-plan and Y1 target of a fiscal year: the projects you may see, their "
+    "agencies, budget and disbursement, and the targets no project serves.": (
+        "สรุปรายแผนแม่บท แผนย่อย และเป้าหมายแผนย่อย (Y1) ของปีงบประมาณ: โครงการที่ท่านมีสิทธิ์เห็น "
+        "หน่วยงาน งบประมาณ การเบิกจ่าย และเป้าหมายที่ยังไม่มีโครงการ"
+    ),
 }
 
 PLURALS = {

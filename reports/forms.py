@@ -38,3 +38,15 @@ class PortfolioForm(forms.Form):
         if "fiscal_year" in out:
             out["fiscal_year"] = int(out["fiscal_year"])
         return out
+
+
+class MasterPlanForm(forms.Form):
+    fiscal_year = forms.IntegerField(label=_("fiscal year"), min_value=2561, max_value=2600)
+
+    def clean_fiscal_year(self) -> int:
+        from .builders.master_plan import edition_of
+
+        fiscal_year = self.cleaned_data["fiscal_year"]
+        if edition_of({"fiscal_year": fiscal_year}) is None:
+            raise forms.ValidationError(_("No master-plan edition covers this fiscal year."))
+        return fiscal_year

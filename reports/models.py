@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 class Report(models.TextChoices):
     PORTFOLIO = "portfolio", _("Project portfolio")
     PROJECT_FORM = "project_form", _("Project form")
+    MASTER_PLAN = "master_plan", _("Master-plan summary")
 
 
 class Format(models.TextChoices):
@@ -28,7 +29,11 @@ class Format(models.TextChoices):
 
 
 # Which formats each report comes in.
-FORMATS = {Report.PORTFOLIO: (Format.XLSX, Format.CSV), Report.PROJECT_FORM: (Format.PDF,)}
+FORMATS = {
+    Report.PORTFOLIO: (Format.XLSX, Format.CSV),
+    Report.PROJECT_FORM: (Format.PDF,),
+    Report.MASTER_PLAN: (Format.XLSX,),
+}
 
 CONTENT_TYPES = {
     Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

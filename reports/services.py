@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from core.jobs import enqueue
 from projects.models import Project
 
-from .builders import portfolio, project_form
+from .builders import master_plan, portfolio, project_form
 from .models import FORMATS, Format, Report, ReportJob
 from .writers import CsvWriter, XlsxWriter
 
@@ -39,6 +39,12 @@ def start_portfolio(user, fmt: str, filters: dict) -> ReportJob:
     if filters.get("fiscal_year"):
         title += " " + _("FY %(fy)s") % {"fy": filters["fiscal_year"]}
     return _start(user, Report.PORTFOLIO, fmt, filters, title)
+
+
+def start_master_plan(user, fiscal_year: int) -> ReportJob:
+    """Queue the master-plan summary of a fiscal year (checked by MasterPlanForm)."""
+    title = _("Master-plan summary") + " " + _("FY %(fy)s") % {"fy": fiscal_year}
+    return _start(user, Report.MASTER_PLAN, Format.XLSX, {"fiscal_year": fiscal_year}, title)
 
 
 def start_project_form(user, project: Project) -> ReportJob:
@@ -80,6 +86,18 @@ def retry(job: ReportJob) -> ReportJob:
     job.refresh_from_db()
     _queue(job)
     return job
+
+
+def purge_expired(now=None) -> int:
+    """Delete the files of expired reports (the jobs stay, so their pages say so and offer to
+    build them again); returns how many files were removed. Safe to re-run."""
+    now = now or timezone.now()
+    removed = 0
+    for job in ReportJob.objects.filter(expires_at__lte=now).exclude(file=""):
+        job.file.delete(save=False)
+        ReportJob.objects.filter(pk=job.pk).update(file="")
+        removed += 1
+    return removed
 
 
 # --- building (in the worker) ------------------------------------------------------------------
@@ -128,13 +146,29 @@ def _build_portfolio(job: ReportJob, path: Path) -> int:
     return count
 
 
+def _build_master_plan(job: ReportJob, path: Path) -> int:
+    writer = XlsxWriter(path, _("master plans"))
+    try:
+        writer.header(master_plan.headers())
+        found = master_plan.rows(job.owner, job.filters, lambda d, t: _progress(job, d, t))
+        for row in found:
+            writer.write(row)
+    finally:
+        writer.close()
+    return len(found)
+
+
 def _build_project_form(job: ReportJob, path: Path) -> int:
     _progress(job, 0, 1)
     project_form.render(job.owner, job.filters, path)
     return 1
 
 
-_BUILDERS = {Report.PORTFOLIO: _build_portfolio, Report.PROJECT_FORM: _build_project_form}
+_BUILDERS = {
+    Report.PORTFOLIO: _build_portfolio,
+    Report.PROJECT_FORM: _build_project_form,
+    Report.MASTER_PLAN: _build_master_plan,
+}
 
 
 def _store(job: ReportJob, path: Path, rows: int) -> None:

@@ -15,7 +15,7 @@ from projects.models import Project
 from projects.selectors import project_for_page
 
 from . import selectors, services
-from .forms import PortfolioForm
+from .forms import MasterPlanForm, PortfolioForm
 from .models import ReportJob
 
 PAGE_SIZE = 50
@@ -30,12 +30,19 @@ def _job(request: HttpRequest, pk: int) -> ReportJob:
 
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
-    form = PortfolioForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    wants = request.POST.get("report") if request.method == "POST" else None
+    form = PortfolioForm(request.POST if wants != "master_plan" else None, user=request.user)
+    mp_form = MasterPlanForm(request.POST if wants == "master_plan" else None,
+                             prefix="mp")  # fmt: skip
+    if wants == "master_plan" and mp_form.is_valid():
+        return redirect(
+            services.start_master_plan(request.user, mp_form.cleaned_data["fiscal_year"])
+        )
+    if wants != "master_plan" and request.method == "POST" and form.is_valid():
         job = services.start_portfolio(request.user, form.cleaned_data["format"], form.filters())
         return redirect(job)
     jobs = selectors.jobs_of(request.user)[:PAGE_SIZE]
-    return render(request, "reports/list.html", {"form": form, "jobs": jobs})
+    return render(request, "reports/list.html", {"form": form, "mp_form": mp_form, "jobs": jobs})
 
 
 @login_required

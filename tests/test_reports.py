@@ -236,3 +236,45 @@ def test_the_task_is_idempotent_and_an_expired_report_is_not_served(
     job = wait_until_finished(job)
     assert job.state == ReportJob.State.DONE
     assert client.get(f"/reports/{job.pk}/download/").status_code == 200
+
+
+def test_master_plan_summary_counts_the_visible_projects_per_target_and_the_uncovered_ones(
+    celery_worker, portfolio, client
+):
+    who, _approved, _draft = portfolio
+
+    def summary(user) -> dict:
+        client.force_login(user)
+        response = client.post("/reports/", {"report": "master_plan", "mp-fiscal_year": "2568"})
+        assert response.status_code == 302
+        job = wait_until_finished(ReportJob.objects.filter(owner=user).latest("id"))
+        assert job.state == ReportJob.State.DONE, job.error_detail
+        sheet = load_workbook(io.BytesIO(download(client, job)), read_only=True).active
+        rows = list(sheet.iter_rows(values_only=True))
+        return {row[1]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+
+    staff = summary(who.staff)  # the approved project and the agency's own draft
+    y1 = staff["030401"]
+    assert y1["ระดับ"] == "เป้าหมายแผนย่อย (Y1)"
+    assert (y1["โครงการ"], y1["หน่วยงาน"]) == (2, 1)
+    assert y1["งบประมาณรวม (บาท)"] == 2_000_000
+    assert y1["เบิกจ่ายสะสมถึงปัจจุบัน (บาท)"] == 250_000
+    assert y1["เป้าหมายแผนย่อย (Y1) ที่ยังไม่มีโครงการ"] == 0
+    # The master plan adds up what is below it; its other Y1 targets have no project.
+    master = staff["03"]
+    assert master["โครงการ"] == 2
+    assert master["เป้าหมายแผนย่อย (Y1) ที่ยังไม่มีโครงการ"] >= 1
+    assert staff["030301"]["โครงการ"] == 0  # a secondary link is not counted
+
+    analyst = summary(who.analyst)  # drafts are never in an analyst's report
+    assert analyst["030401"]["โครงการ"] == 1
+    assert analyst["030401"]["งบประมาณรวม (บาท)"] == 1_000_000
+
+
+def test_a_master_plan_summary_needs_a_year_with_an_edition(portfolio, client):
+    who, _approved, _draft = portfolio
+    client.force_login(who.staff)
+    response = client.post("/reports/", {"report": "master_plan", "mp-fiscal_year": "2599"})
+    assert response.status_code == 200
+    assert "ไม่มีแผนแม่บทฉบับที่ใช้ในปีงบประมาณนี้" in response.content.decode()
+    assert not ReportJob.objects.exists()

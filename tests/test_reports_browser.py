@@ -46,7 +46,7 @@ def test_staff_start_a_report_watch_the_progress_bar_and_download_the_file(
     page.locator("nav.mainnav a[href='/reports/']").click()
     page.select_option("#id_format", "xlsx")
     page.fill("#id_fiscal_year", "2568")
-    page.locator("form.report-form button[type=submit]").click()
+    page.locator("#portfolio-form button[type=submit]").click()
 
     job = ReportJob.objects.get(owner=who.staff)
     expect(page).to_have_url(f"{page.base_url}/reports/{job.pk}/")

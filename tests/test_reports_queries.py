@@ -55,3 +55,35 @@ def test_the_report_list_takes_the_same_queries_for_one_or_many_jobs(agencies, c
     with CaptureQueriesContext(connection) as many:
         assert client.get("/reports/").status_code == 200
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+@pytest.mark.django_db
+def test_expired_report_files_are_removed_and_the_page_offers_to_build_again(
+    agencies, client, tmp_path, settings
+):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from reports import services
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    staff = member(R.STAFF, agencies["doae"])
+    job = ReportJob.objects.create(owner=staff, report="portfolio", format="csv", state="done",
+                                   expires_at=timezone.now() - timedelta(hours=1))  # fmt: skip
+    job.file.save("portfolio.csv", ContentFile(b"x"))
+    kept = ReportJob.objects.create(owner=staff, report="portfolio", format="csv", state="done",
+                                    expires_at=timezone.now() + timedelta(days=1))  # fmt: skip
+    kept.file.save("portfolio.csv", ContentFile(b"y"))
+    path = job.file.path
+
+    assert services.purge_expired() == 1
+    assert services.purge_expired() == 0  # nothing left to remove
+    import os
+
+    assert not os.path.exists(path) and os.path.exists(kept.file.path)
+    client.force_login(staff)
+    page = client.get(f"/reports/{job.pk}/").content.decode()
+    assert "หมดอายุ" in page and f"/reports/{job.pk}/retry/" in page
+    assert client.get(f"/reports/{job.pk}/download/").status_code == 404
