@@ -218,3 +218,11 @@ def scope_with_agencies_above(user, queryset: QuerySet, agency_field: str = "age
             above |= set(Agency.objects.ancestors(agency).values_list("pk", flat=True))
     extra = Q(**{f"{agency_field}__in": above - g.member_ids}) & ~Q(status__in=PRIVATE)
     return scope(user, queryset) | queryset.filter(extra)
+
+
+def scope_report_jobs(user, queryset: QuerySet) -> QuerySet:
+    """Report jobs the user may open and download: their own. A finished report holds what its
+    owner could see when it was built, which may be more than anyone else may see."""
+    if not (user and user.is_authenticated and user.is_active):
+        return queryset.none()
+    return queryset.filter(owner=user)

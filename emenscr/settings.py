@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "progress",
     "api",
     "linkage",
+    "reports",
     "demo",
 ]
 
@@ -189,6 +190,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "progress.tasks.send_progress_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    "purge-expired-reports": {"task": "reports.tasks.purge_expired_reports", "schedule": 60 * 60},
 }
 
 # Progress reports are due this many days after their quarter ends (closing reports: after
@@ -230,6 +232,8 @@ SPECTACULAR_SETTINGS = {
         "KPIKindEnum": "projects.models.KPI.Kind",
     },
 }
+# Finished report files stay downloadable this many days.
+REPORT_TTL_DAYS = env.int("REPORT_TTL_DAYS", default=7)
 
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # long project forms with many rows

@@ -16,6 +16,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("plans/", include("plans.urls")),
     path("progress/", include("progress.urls")),
+    path("reports/", include("reports.urls")),
     path("inbox/", include("workflow.urls")),
     path("", include("api.urls")),
     path("linkage/", include("linkage.urls")),

@@ -182,6 +182,9 @@ main() {
 	[ -x /usr/bin/chromium ] || missing+=(chromium)
 	if have dpkg-query; then
 		pkg_installed fonts-thai-tlwg || missing+=(fonts-thai-tlwg)
+		# WeasyPrint (PDF reports) lays out text with Pango.
+		pkg_installed libpango-1.0-0 || missing+=(libpango-1.0-0)
+		pkg_installed libpangoft2-1.0-0 || missing+=(libpangoft2-1.0-0)
 	elif ! fc-list :lang=th 2>/dev/null | grep -q .; then
 		log "WARNING: no Thai fonts found (install fonts-thai-tlwg)"
 	fi

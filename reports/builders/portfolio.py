@@ -1,0 +1,126 @@
+"""Report 1, the project portfolio: every project in the filter that the owner may see, one
+row each, with its budget by source, disbursement to date, links and KPIs.
+
+Projects are read in chunks of ``CHUNK`` ids with their related rows prefetched, so the
+queries per chunk are constant and memory stays flat however large the portfolio is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from agencies import access
+from core.thai import format_date
+from progress.models import FILED, BudgetProgress, ProgressReport
+from projects.filters import ProjectFilter
+from projects.models import BudgetLine, Project, StrategyLink
+from projects.selectors import visible_projects
+
+CHUNK = 1000
+SOURCES = BudgetLine.Source
+FILTER_KEYS = ("fiscal_year", "agency", "status", "master_plan")
+
+
+def portfolio_queryset(user, filters: dict) -> QuerySet[Project]:
+    """The projects of the report: what ``user`` may see (the newest revision each), narrowed
+    by the same filters as the project list (an agency outside the user's view is refused by
+    the filter itself)."""
+    data = {k: v for k, v in filters.items() if k in FILTER_KEYS and v not in (None, "")}
+    filterset = ProjectFilter(data, queryset=visible_projects(user), user=user)
+    return filterset.qs
+
+
+def headers() -> list[str]:
+    return [
+        _("agency code"), _("agency"), _("fiscal year"), _("type"), _("title"),
+        _("agency's own reference"), _("status"), _("start date"), _("end date"),
+        _("total budget (baht)"),
+        *[_("budget: %(source)s (baht)") % {"source": s.label} for s in SOURCES],
+        _("disbursed to date (baht)"), _("disbursement reported up to"),
+        _("primary link code"), _("primary link"), _("value-chain factor"),
+        _("secondary links"), _("KPIs"),
+    ]  # fmt: skip
+
+
+def _disbursement(user, lineages) -> dict:
+    """lineage → (cumulative disbursement of its latest filed progress report, that report's
+    period label). Reports the user may not see (drafts of another agency) do not count."""
+    reports = access.scope(
+        user, ProgressReport.objects.filter(lineage__in=lineages, status__in=FILED)
+    ).prefetch_related(Prefetch("budget_rows", queryset=BudgetProgress.objects.all()))
+    latest: dict = {}
+    for report in reports:
+        # Closing reports come after every quarter; then fiscal year and quarter.
+        key = (report.is_closing, report.fiscal_year, report.quarter)
+        if report.lineage not in latest or key > latest[report.lineage][0]:
+            latest[report.lineage] = (key, report)
+    return {
+        lineage: (
+            sum((row.cumulative for row in report.budget_rows.all()), Decimal(0)),
+            report.period_label if report.is_closing else report.short_label,
+        )
+        for lineage, (_key, report) in latest.items()
+    }
+
+
+def _row(project: Project, disbursed: tuple | None) -> list:
+    by_source = dict.fromkeys(SOURCES.values, Decimal(0))
+    for line in project.budget_lines.all():
+        by_source[line.source] += line.amount or Decimal(0)
+    links = list(project.links.all())
+    primary = next((link for link in links if link.is_primary), None)
+    secondary = [link for link in links if not link.is_primary]
+    kpis = [
+        " ".join(filter(None, [k.name + ":", k.target_value, k.unit])) for k in project.kpis.all()
+    ]
+    return [
+        project.agency.code, project.agency.name_th, project.fiscal_year,
+        project.get_kind_display(), project.title, project.reference,
+        project.get_status_display(), format_date(project.start_date),
+        format_date(project.end_date), project.total_budget,
+        *[by_source[s] for s in SOURCES.values],
+        disbursed[0] if disbursed else None, disbursed[1] if disbursed else "",
+        primary.node.code if primary else "", primary.node.label if primary else "",
+        str(primary.factor) if primary and primary.factor else "",
+        "; ".join(f"{link.node.code} {link.node.label}".strip() for link in secondary),
+        "; ".join(kpis),
+    ]  # fmt: skip
+
+
+def rows(user, filters: dict, on_progress: Callable[[int, int], None]) -> Iterator[list]:
+    """The report's rows in order (agency, fiscal year, title), ``on_progress(done, total)``
+    called after each chunk."""
+    ids = list(
+        portfolio_queryset(user, filters)
+        .order_by("agency__code", "-fiscal_year", "title", "id")
+        .values_list("id", flat=True)
+    )
+    # The filter may join links (master plan): keep the first of each id, in order.
+    ids = list(dict.fromkeys(ids))
+    total = len(ids)
+    on_progress(0, total)
+    for start in range(0, total, CHUNK):
+        chunk_ids = ids[start : start + CHUNK]
+        projects = {
+            p.pk: p
+            for p in Project.objects.filter(pk__in=chunk_ids)
+            .select_related("agency")
+            .prefetch_related(
+                "budget_lines",
+                "kpis",
+                Prefetch(
+                    "links",
+                    queryset=StrategyLink.objects.select_related("node", "factor").order_by(
+                        "-is_primary", "node__code", "id"
+                    ),
+                ),
+            )
+        }
+        disbursed = _disbursement(user, {p.lineage for p in projects.values()})
+        for pk in chunk_ids:
+            project = projects[pk]
+            yield _row(project, disbursed.get(project.lineage))
+        on_progress(min(start + CHUNK, total), total)

@@ -1,0 +1,191 @@
+"""Every write of report jobs: starting one (filters checked, the data scoped to the owner),
+building it (called by the Celery task), retrying a failed one."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.jobs import enqueue
+from projects.models import Project
+
+from .builders import master_plan, portfolio, project_form
+from .models import FORMATS, Format, Report, ReportJob
+from .writers import CsvWriter, XlsxWriter
+
+logger = logging.getLogger(__name__)
+State = ReportJob.State
+
+
+def _ttl() -> timedelta:
+    return timedelta(days=settings.REPORT_TTL_DAYS)
+
+
+def start_portfolio(user, fmt: str, filters: dict) -> ReportJob:
+    """Queue a portfolio report of the projects ``user`` may see, narrowed by ``filters``
+    (already cleaned by reports.forms.PortfolioForm)."""
+    if fmt not in FORMATS[Report.PORTFOLIO]:
+        raise ValidationError(_("This report does not come in that format."))
+    title = _("Project portfolio")
+    if filters.get("fiscal_year"):
+        title += " " + _("FY %(fy)s") % {"fy": filters["fiscal_year"]}
+    return _start(user, Report.PORTFOLIO, fmt, filters, title)
+
+
+def start_master_plan(user, fiscal_year: int) -> ReportJob:
+    """Queue the master-plan summary of a fiscal year (checked by MasterPlanForm)."""
+    title = _("Master-plan summary") + " " + _("FY %(fy)s") % {"fy": fiscal_year}
+    return _start(user, Report.MASTER_PLAN, Format.XLSX, {"fiscal_year": fiscal_year}, title)
+
+
+def start_project_form(user, project: Project) -> ReportJob:
+    """Queue the printable form of one project (which the caller has shown to ``user``)."""
+    project_form.project_for(user, {"project": project.pk})  # DoesNotExist if not visible
+    return _start(user, Report.PROJECT_FORM, Format.PDF, {"project": project.pk},
+                  _("Project form: %(title)s") % {"title": project.title[:250]})  # fmt: skip
+
+
+def _start(user, report: str, fmt: str, filters: dict, title: str) -> ReportJob:
+    # Created in its own (autocommitted) statement before queueing, so the worker finds it.
+    job = ReportJob.objects.create(
+        owner=user, report=report, format=fmt, filters=filters, title=title[:300]
+    )
+    _queue(job)
+    return job
+
+
+def _queue(job: ReportJob) -> None:
+    from .tasks import build_report
+
+    if transaction.get_connection().in_atomic_block:
+        raise RuntimeError("queue report jobs outside a transaction: the worker must see them")
+    if not enqueue(build_report, job.pk):
+        ReportJob.objects.filter(pk=job.pk).update(
+            state=State.FAILED, error=ReportJob.Error.BROKER_DOWN, finished_at=timezone.now()
+        )
+        job.refresh_from_db()
+
+
+def retry(job: ReportJob) -> ReportJob:
+    """Queue a failed (or expired) job again with the same filters."""
+    if not (job.state == State.FAILED or job.is_expired):
+        raise ValidationError(_("Only a failed or expired report can be started again."))
+    ReportJob.objects.filter(pk=job.pk).update(
+        state=State.QUEUED, error="", error_detail="", progress=0, started_at=None,
+        finished_at=None, expires_at=None,
+    )  # fmt: skip
+    job.refresh_from_db()
+    _queue(job)
+    return job
+
+
+def purge_expired(now=None) -> int:
+    """Delete the files of expired reports (the jobs stay, so their pages say so and offer to
+    build them again); returns how many files were removed. Safe to re-run."""
+    now = now or timezone.now()
+    removed = 0
+    for job in ReportJob.objects.filter(expires_at__lte=now).exclude(file=""):
+        job.file.delete(save=False)
+        ReportJob.objects.filter(pk=job.pk).update(file="")
+        removed += 1
+    return removed
+
+
+# --- building (in the worker) ------------------------------------------------------------------
+
+
+def build(job_id: int) -> None:
+    """Build the job's file. Idempotent: a job already done is left alone, and a job whose
+    worker died half-way (the message comes back, acks_late) is simply built again."""
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.state in (State.DONE, State.FAILED):
+            return
+        job.state, job.started_at, job.progress = State.RUNNING, timezone.now(), 0
+        job.attempts += 1
+        job.save(update_fields=["state", "started_at", "progress", "attempts"])
+    try:
+        with tempfile.TemporaryDirectory(prefix="report-") as tmp:
+            path = Path(tmp) / job.filename
+            rows = _BUILDERS[job.report](job, path)
+            _store(job, path, rows)
+    except Project.DoesNotExist:
+        _fail(job, ReportJob.Error.NOT_ALLOWED, "the owner may not see the project")
+    except Exception as exc:  # any failure is reported on the job page
+        logger.exception("report job %s failed", job.pk)
+        _fail(job, ReportJob.Error.BUILD_FAILED, repr(exc))
+
+
+def _progress(job: ReportJob, done: int, total: int) -> None:
+    # Writing the file is the last few percent, so 95 at most until it is stored.
+    percent = 95 if total == 0 else min(95, 5 + 90 * done // total)
+    ReportJob.objects.filter(pk=job.pk).update(progress=percent)
+
+
+def _build_portfolio(job: ReportJob, path: Path) -> int:
+    from .models import Format
+
+    writer = XlsxWriter(path, _("projects")) if job.format == Format.XLSX else CsvWriter(path)
+    count = 0
+    try:
+        writer.header(portfolio.headers())
+        for row in portfolio.rows(job.owner, job.filters, lambda d, t: _progress(job, d, t)):
+            writer.write(row)
+            count += 1
+    finally:
+        writer.close()
+    return count
+
+
+def _build_master_plan(job: ReportJob, path: Path) -> int:
+    writer = XlsxWriter(path, _("master plans"))
+    try:
+        writer.header(master_plan.headers())
+        found = master_plan.rows(job.owner, job.filters, lambda d, t: _progress(job, d, t))
+        for row in found:
+            writer.write(row)
+    finally:
+        writer.close()
+    return len(found)
+
+
+def _build_project_form(job: ReportJob, path: Path) -> int:
+    _progress(job, 0, 1)
+    project_form.render(job.owner, job.filters, path)
+    return 1
+
+
+_BUILDERS = {
+    Report.PORTFOLIO: _build_portfolio,
+    Report.PROJECT_FORM: _build_project_form,
+    Report.MASTER_PLAN: _build_master_plan,
+}
+
+
+def _store(job: ReportJob, path: Path, rows: int) -> None:
+    old = job.file.name if job.file else ""
+    with open(path, "rb") as handle:
+        job.file.save(job.filename, File(handle), save=False)
+    now = timezone.now()
+    job.state, job.progress, job.row_count = State.DONE, 100, rows
+    job.finished_at, job.expires_at = now, now + _ttl()
+    job.error = job.error_detail = ""
+    job.save(update_fields=["file", "state", "progress", "row_count", "finished_at",
+                            "expires_at", "error", "error_detail"])  # fmt: skip
+    if old and old != job.file.name:
+        job.file.storage.delete(old)
+
+
+def _fail(job: ReportJob, error: str, detail: str) -> None:
+    ReportJob.objects.filter(pk=job.pk).update(
+        state=State.FAILED, error=error, error_detail=detail[:2000], finished_at=timezone.now()
+    )

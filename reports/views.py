@@ -1,0 +1,91 @@
+"""Report pages: the user's jobs and the reports on offer, a job's page with its progress bar
+(polled by htmx), the download, a retry; and the project form started from a project page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from projects.models import Project
+from projects.selectors import project_for_page
+
+from . import selectors, services
+from .forms import MasterPlanForm, PortfolioForm
+from .models import ReportJob
+
+PAGE_SIZE = 50
+
+
+def _job(request: HttpRequest, pk: int) -> ReportJob:
+    try:
+        return selectors.job_for_user(request.user, pk)
+    except ReportJob.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    wants = request.POST.get("report") if request.method == "POST" else None
+    form = PortfolioForm(request.POST if wants != "master_plan" else None, user=request.user)
+    mp_form = MasterPlanForm(request.POST if wants == "master_plan" else None,
+                             prefix="mp")  # fmt: skip
+    if wants == "master_plan" and mp_form.is_valid():
+        return redirect(
+            services.start_master_plan(request.user, mp_form.cleaned_data["fiscal_year"])
+        )
+    if wants != "master_plan" and request.method == "POST" and form.is_valid():
+        job = services.start_portfolio(request.user, form.cleaned_data["format"], form.filters())
+        return redirect(job)
+    jobs = selectors.jobs_of(request.user)[:PAGE_SIZE]
+    return render(request, "reports/list.html", {"form": form, "mp_form": mp_form, "jobs": jobs})
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "reports/detail.html", {"job": _job(request, pk)})
+
+
+@login_required
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment htmx polls; once the job is finished it stops polling."""
+    return render(request, "reports/_progress.html", {"job": _job(request, pk)})
+
+
+@login_required
+def job_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = _job(request, pk)
+    if not job.is_downloadable:
+        raise Http404
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.filename,
+        content_type=job.content_type,
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    try:
+        services.retry(job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(job)
+
+
+@login_required
+@require_POST
+def project_form(request: HttpRequest, project_pk: int) -> HttpResponse:
+    try:
+        project = project_for_page(request.user, project_pk)
+        job = services.start_project_form(request.user, project)
+    except Project.DoesNotExist as exc:
+        raise Http404 from exc
+    if job.state != ReportJob.State.FAILED:
+        messages.success(request, _("The project form is being prepared."))
+    return redirect(job)
