@@ -230,6 +230,9 @@ SPECTACULAR_SETTINGS = {
         "NodeKindEnum": "strategy.models.Kind",
         "ProjectKindEnum": "projects.models.Project.Kind",
         "KPIKindEnum": "projects.models.KPI.Kind",
+        "ProgressReportKindEnum": "progress.models.ProgressReport.Kind",
+        "ProjectActionEnum": "api.serializers.PROJECT_ACTIONS",
+        "ReviewedActionEnum": "api.serializers.REVIEWED_ACTIONS",
     },
 }
 # Finished report files stay downloadable this many days.
