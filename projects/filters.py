@@ -13,6 +13,7 @@ from agencies.models import Agency
 from core import thai
 from core.forms import MoneyField
 from core.states import Status
+from core.widgets import QuickSelect
 from strategy.models import Kind, Node
 
 from .models import Project
@@ -68,6 +69,7 @@ class ProjectFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.filters["agency"].queryset = access.visible_agencies(user).order_by("code")
+        self.filters["agency"].extra["widget"] = QuickSelect  # thousands for central users
         for f in self.form.fields.values():
             if isinstance(f.widget, forms.Select):
                 f.widget.attrs.setdefault("class", "compact")

@@ -79,6 +79,9 @@ class Project(Reviewable):
         indexes = [
             models.Index(fields=["agency", "fiscal_year", "status"]),
             models.Index(fields=["is_current", "status"]),
+            # The lists' default order, so a page of 25 reads 25 index entries, not a sort of
+            # every visible project.
+            models.Index(fields=["-fiscal_year", "-updated_at", "-id"], name="project_list_order"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from agencies import access
 
@@ -29,7 +29,10 @@ def visible_projects(user) -> QuerySet[Project]:
         user,
         Project.objects.filter(lineage=OuterRef("lineage"), revision__gt=OuterRef("revision")),
     )
-    return _with_list_data(access.scope(user, Project.objects.filter(~Exists(newer))))
+    # The newest revision of a project is the current one; only an older revision (rare) needs
+    # the subquery, and SQL asks it only for those rows.
+    newest_visible = Q(is_current=True) | (Q(is_current=False) & ~Exists(newer))
+    return _with_list_data(access.scope(user, Project.objects.filter(newest_visible)))
 
 
 def review_queue(user) -> QuerySet[Project]:
