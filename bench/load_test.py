@@ -25,15 +25,22 @@ from common import ROOT, machine, setup_django
 LUA = ROOT / "bench" / "wrk_report.lua"
 
 
-def sessions() -> dict[str, str]:
+def users() -> dict:
+    """The signed-in user of each role: a department's staff and approver, a central analyst."""
     from django.contrib.auth import get_user_model
+
+    names = {"staff": "bench_staff_B01001", "approver": "bench_approver_B01001",
+             "analyst": "bench_analyst"}  # fmt: skip
+    return {role: get_user_model().objects.get(username=name) for role, name in names.items()}
+
+
+def sessions() -> dict[str, str]:
     from django.test import Client
 
     found = {}
-    for role, username in (("staff", "bench_staff_B01001"), ("approver", "bench_approver_B01001"),
-                           ("analyst", "bench_analyst")):  # fmt: skip
+    for role, user in users().items():
         client = Client()
-        client.force_login(get_user_model().objects.get(username=username))
+        client.force_login(user)
         found[role] = client.cookies["sessionid"].value
     return found
 

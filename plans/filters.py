@@ -4,13 +4,14 @@ text search and ordering."""
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies import access
 from agencies.models import Agency
+from agencies.selectors import AgencyChoices, subtree_ids
 from core import thai
 from core.states import Status
+from core.widgets import quick_selects
 
 from .models import Plan
 
@@ -47,9 +48,7 @@ class PlanFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.filters["agency"].queryset = access.visible_agencies(user).order_by("code")
-        for f in self.form.fields.values():
-            if isinstance(f.widget, forms.Select):
-                f.widget.attrs.setdefault("class", "compact")
+        quick_selects(self.form, {"agency": AgencyChoices})
 
     def search(self, queryset, name, value):
         for word in thai.words(value):
@@ -64,4 +63,4 @@ class PlanFilter(django_filters.FilterSet):
     def in_subtree(self, queryset, name, agency):
         if not agency:
             return queryset
-        return queryset.filter(agency__in=Agency.objects.descendants(agency, include_self=True))
+        return queryset.filter(agency__in=subtree_ids(agency.pk))

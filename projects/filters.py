@@ -4,16 +4,16 @@ budget range, Thai text search and ordering."""
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies import access
 from agencies.models import Agency
+from agencies.selectors import AgencyChoices, subtree_ids
 from core import thai
 from core.forms import MoneyField
 from core.states import Status
-from core.widgets import QuickSelect
+from core.widgets import ValuesChoiceIterator, quick_selects
 from strategy.models import Kind, Node
 
 from .models import Project
@@ -25,19 +25,25 @@ class MoneyFilter(django_filters.NumberFilter):
     field_class = MoneyField
 
 
+class NodeChoices(ValuesChoiceIterator):
+    columns = ("code", "title_th", "title_en")
+
+    def label(self, row: tuple) -> str:  # as Node.__str__
+        code, title_th, title_en = row
+        return f"{code} {title_th or title_en or _('(no text in the source)')}".strip()
+
+
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("search"), method="search")
     fiscal_year = django_filters.NumberFilter(label=_("fiscal year"))
     status = django_filters.ChoiceFilter(label=_("status"), choices=Status.choices)
     master_plan = django_filters.ModelChoiceFilter(
         label=_("master plan"), method="under_node",
-        queryset=Node.objects.filter(kind=Kind.MASTER_PLAN).select_related("edition")
-        .order_by("edition__code", "code"),
+        queryset=Node.objects.filter(kind=Kind.MASTER_PLAN).order_by("edition__code", "code"),
     )  # fmt: skip
     sub_plan = django_filters.ModelChoiceFilter(
         label=_("sub-plan"), method="under_node",
-        queryset=Node.objects.filter(kind=Kind.SUB_PLAN).select_related("edition")
-        .order_by("edition__code", "code"),
+        queryset=Node.objects.filter(kind=Kind.SUB_PLAN).order_by("edition__code", "code"),
     )  # fmt: skip
     agency = django_filters.ModelChoiceFilter(
         label=_("agency (and units below)"), method="in_subtree", queryset=Agency.objects.none()
@@ -69,10 +75,9 @@ class ProjectFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.filters["agency"].queryset = access.visible_agencies(user).order_by("code")
-        self.filters["agency"].extra["widget"] = QuickSelect  # thousands for central users
-        for f in self.form.fields.values():
-            if isinstance(f.widget, forms.Select):
-                f.widget.attrs.setdefault("class", "compact")
+        # Thousands of agencies for central users, hundreds of plans: no instance an option.
+        quick_selects(self.form, {"agency": AgencyChoices, "master_plan": NodeChoices,
+                                  "sub_plan": NodeChoices})  # fmt: skip
 
     def search(self, queryset, name, value):
         for word in thai.words(value):
@@ -88,4 +93,4 @@ class ProjectFilter(django_filters.FilterSet):
     def in_subtree(self, queryset, name, agency):
         if not agency:
             return queryset
-        return queryset.filter(agency__in=Agency.objects.descendants(agency, include_self=True))
+        return queryset.filter(agency__in=subtree_ids(agency.pk))
