@@ -136,11 +136,8 @@ def set_links(project: Project, links: LinkChoice) -> None:
 
 def rescore_later(project: Project) -> None:
     """After commit, ask the linkage analysis (an app projects do not import) to score the
-    project again. If the broker is down, its periodic sweep of changed projects catches up.
-    The batch checks recheck it too, so a fixed project leaves the "to fix" list at once
-    (if that message is lost, the nightly run catches up)."""
+    project again. If the broker is down, its periodic sweep of changed projects catches up."""
     transaction.on_commit(lambda: enqueue_by_name("linkage.tasks.rescore_project", project.pk))
-    transaction.on_commit(lambda: enqueue_by_name("checks.tasks.recheck_project", project.pk))
 
 
 def refresh_search_text(project: Project) -> None:

@@ -7,6 +7,7 @@ shows a project's findings."""
 from __future__ import annotations
 
 import email
+import time
 from datetime import date
 from decimal import Decimal
 from email.header import decode_header, make_header
@@ -318,3 +319,30 @@ def test_the_worker_sends_one_digest_per_agency_and_nothing_on_a_rerun(
     newest = next(m for m in doae if "ไม่ได้ระบุเหตุผล" in m.text)
     assert "พบประเด็นใหม่ 1 รายการ" in newest.text
     assert "โครงการหนึ่ง" in newest.text and "โครงการสอง" not in newest.text
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_saving_the_fixed_project_rechecks_it_in_the_worker(
+    shipped_strategy, celery_worker, agencies, client, settings
+):
+    """The edit page's save queues the rescore, and the worker then rechecks the project:
+    the finding goes away without waiting for the nightly run."""
+    from tests.test_projects_pages import drop_empty_rows, form_data
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    staff = member(R.STAFF, agencies["doae"])
+    project = complete_project(agency=agencies["doae"], created_by=staff)
+    _no_kpi_unit(project)
+    run()
+    assert codes_of(project) == {"kpi_unit_missing"}
+
+    client.force_login(staff)
+    data = drop_empty_rows(form_data(client.get(f"/projects/{project.pk}/edit/")))
+    data["kpis-0-unit"] = ["กลุ่ม"]
+    assert client.post(f"/projects/{project.pk}/edit/", data).status_code == 302
+    deadline = time.monotonic() + 120
+    while codes_of(project) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert codes_of(project) == set()
+    assert Finding.objects.get(project=project).resolved_at is not None
