@@ -346,3 +346,20 @@ def test_saving_the_fixed_project_rechecks_it_in_the_worker(
         time.sleep(0.5)
     assert codes_of(project) == set()
     assert Finding.objects.get(project=project).resolved_at is not None
+
+
+@pytest.mark.django_db
+def test_the_run_button_queues_the_checks_of_the_users_agencies(agencies, client):
+    from unittest import mock
+
+    staff = member(R.STAFF, agencies["doae"])
+    client.force_login(staff)
+    with mock.patch("checks.views.enqueue", return_value=True) as queued:
+        response = client.post(reverse("checks:run"), follow=True)
+    assert "กำลังตรวจสอบ" in response.content.decode()
+    ids = set(queued.call_args.kwargs["agency_ids"])
+    assert ids == {agencies["doae"].pk, agencies["unit"].pk}  # the department and its unit
+    with mock.patch("checks.views.enqueue", return_value=False):  # the broker is down
+        response = client.post(reverse("checks:run"), follow=True)
+    assert response.status_code == 200 and "ยังเริ่มการตรวจสอบไม่ได้" in response.content.decode()
+    assert client.get(reverse("checks:run")).status_code == 405
