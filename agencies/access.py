@@ -228,3 +228,14 @@ def scope_report_jobs(user, queryset: QuerySet) -> QuerySet:
     if not (user and user.is_authenticated and user.is_active):
         return queryset.none()
     return queryset.filter(owner=user)
+
+
+def fix_list_agencies(user) -> set[int]:
+    """Agencies whose check findings (the "to fix" list) the user sees and may re-check: where
+    they enter or approve data (staff, agency and ministry approvers, with the units below)."""
+    g = grants(user)
+    return (
+        g.subtrees[Role.STAFF]
+        | g.subtrees[Role.AGENCY_APPROVER]
+        | g.subtrees[Role.MINISTRY_APPROVER]
+    )

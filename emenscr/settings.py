@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "api",
     "linkage",
     "reports",
+    "checks",
     "demo",
 ]
 
@@ -194,6 +195,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "progress.tasks.send_progress_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    # The batch checks of every project, nightly; each agency gets one digest of what is new.
+    "checks-nightly": {"task": "checks.tasks.run_checks", "schedule": crontab(hour=2, minute=0)},
     "purge-expired-reports": {"task": "reports.tasks.purge_expired_reports", "schedule": 60 * 60},
 }
 

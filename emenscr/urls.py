@@ -20,6 +20,7 @@ urlpatterns = [
     path("inbox/", include("workflow.urls")),
     path("", include("api.urls")),
     path("linkage/", include("linkage.urls")),
+    path("checks/", include("checks.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:

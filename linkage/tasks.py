@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from celery import group, shared_task
 
+from core.jobs import enqueue_by_name
+
 from . import services
 
 CHUNK = 1_000  # Celery costs ~1.3 ms per task: chunks keep that overhead negligible
@@ -13,7 +15,12 @@ CHUNK = 1_000  # Celery costs ~1.3 ms per task: chunks keep that overhead neglig
 
 @shared_task(acks_late=True, name="linkage.tasks.rescore_project")
 def rescore_project(project_id: int) -> dict[str, int]:
-    return services.rescore_projects([project_id]).as_dict()
+    """Rescore a project after a save or a transition, then ask the batch checks (an app
+    above this one) to recheck it with the new scores, so a fixed project leaves the "to
+    fix" list now; if that message is lost, the nightly run catches up."""
+    result = services.rescore_projects([project_id]).as_dict()
+    enqueue_by_name("checks.tasks.recheck_project", project_id)
+    return result
 
 
 @shared_task(acks_late=True, name="linkage.tasks.rescore_chunk")

@@ -129,6 +129,16 @@ class ProgressReport(Reviewable):
 
         return submission_problems(self)
 
+    def after_transition(self, action: str, from_status: str, user) -> None:
+        # A filed report may end an "overdue" finding: the checks (an app above this one)
+        # recheck the project after commit.
+        from django.db import transaction
+
+        from core.jobs import enqueue_by_name
+
+        project_id = self.project_id
+        transaction.on_commit(lambda: enqueue_by_name("checks.tasks.recheck_project", project_id))
+
 
 FILED = frozenset({Status.SUBMITTED, Status.APPROVED})
 STATUS_LABELS = {Status.APPROVED: _("Accepted"), Status.SUBMITTED: _("Submitted, awaiting review")}
