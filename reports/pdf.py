@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 
 # Harfbuzz's Thai fallback shapes marks and bases into these private-use glyphs (Windows
 # code points; hb-ot-shaper-thai.cc): shifted down, down-left, left, and bases without tail.
@@ -26,10 +27,22 @@ _THAI_PUA = {
 _ENTRY = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]*)>")
 
 
-def render_pdf(html: str, base_url: str | None = None) -> bytes:
+def render_pdf(
+    html: str, base_url: str | None = None, on_step: Callable[[int, int], None] | None = None
+) -> bytes:
+    """The PDF of ``html``. ``on_step(done, 3)`` is called after each of the three steps
+    (laying out the pages, writing the file, fixing its text layer), so a long report's
+    progress bar moves while WeasyPrint works."""
     from weasyprint import HTML
 
-    return fix_text_layer(HTML(string=html, base_url=base_url).write_pdf())
+    step = on_step or (lambda done, total: None)
+    document = HTML(string=html, base_url=base_url).render()
+    step(1, 3)
+    pdf = document.write_pdf()
+    step(2, 3)
+    fixed = fix_text_layer(pdf)
+    step(3, 3)
+    return fixed
 
 
 def _glyph_text(name: str) -> str:
