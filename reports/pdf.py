@@ -28,20 +28,48 @@ _ENTRY = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]*)>")
 
 
 def render_pdf(
-    html: str, base_url: str | None = None, on_step: Callable[[int, int], None] | None = None
+    html: str,
+    base_url: str | None = None,
+    on_step: Callable[[int, int], None] | None = None,
+    pages_hint: int = 1,
 ) -> bytes:
-    """The PDF of ``html``. ``on_step(done, 3)`` is called after each of the three steps
-    (laying out the pages, writing the file, fixing its text layer), so a long report's
-    progress bar moves while WeasyPrint works."""
-    from weasyprint import HTML
+    """The PDF of ``html``. ``on_step(done, total)`` follows the work: the page layout (by far
+    the longest part: WeasyPrint logs each page it lays out, ``pages_hint`` is the caller's
+    guess of how many there will be), then writing the file and fixing its text layer. So a
+    long report's progress bar keeps moving while WeasyPrint works."""
+    import logging
 
+    from weasyprint import HTML
+    from weasyprint.logger import PROGRESS_LOGGER
+
+    hint = max(1, pages_hint)
+    total = hint + 2
     step = on_step or (lambda done, total: None)
-    document = HTML(string=html, base_url=base_url).render()
-    step(1, 3)
+    every = max(1, hint // 20)  # about twenty updates of the bar during the layout
+
+    class _Pages(logging.Handler):
+        done = 0  # pages may be laid out again (page counters): the bar never goes back
+
+        def emit(self, record: logging.LogRecord) -> None:
+            if str(record.msg).startswith("Step 5") and record.args:
+                page = min(int(record.args[0]), hint - 1)
+                if page > self.done and page % every == 0:
+                    self.done = page
+                    step(page, total)
+
+    handler, level = _Pages(), PROGRESS_LOGGER.level
+    PROGRESS_LOGGER.addHandler(handler)
+    PROGRESS_LOGGER.setLevel(logging.INFO)
+    try:
+        document = HTML(string=html, base_url=base_url).render()
+    finally:
+        PROGRESS_LOGGER.removeHandler(handler)
+        PROGRESS_LOGGER.setLevel(level)
+    step(hint, total)
     pdf = document.write_pdf()
-    step(2, 3)
+    step(hint + 1, total)
     fixed = fix_text_layer(pdf)
-    step(3, 3)
+    step(total, total)
     return fixed
 
 

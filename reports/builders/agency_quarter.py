@@ -351,7 +351,11 @@ def render(user, filters: dict, path: Path, on_progress: Progress) -> int:
             "other_projects": _not_running(user, found),
         },
     )
-    path.write_bytes(render_pdf(html, on_step=lambda d, t: on_progress(t + d, 2 * t)))
+    # The summary and the lists take a page or two; each project's details about 2/3 of one.
+    pages = 2 + len(found.projects) * 2 // 3
+    path.write_bytes(
+        render_pdf(html, on_step=lambda d, t: on_progress(t + d, 2 * t), pages_hint=pages)
+    )
     return len(found.projects)
 
 

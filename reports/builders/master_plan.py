@@ -191,7 +191,11 @@ def render(user, filters: dict, path: Path, on_progress: Progress) -> int:
             "printed_by": user.get_full_name() or user.username,
         },
     )
-    path.write_bytes(render_pdf(html, on_step=lambda d, t: on_progress(t + d, 2 * t)))
+    # About 16 rows a landscape page.
+    pages = 1 + len(found.rows) // 16
+    path.write_bytes(
+        render_pdf(html, on_step=lambda d, t: on_progress(t + d, 2 * t), pages_hint=pages)
+    )
     return len(found.rows)
 
 
