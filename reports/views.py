@@ -1,5 +1,6 @@
-"""Report pages: the user's jobs and the reports on offer, a job's page with its progress bar
-(polled by htmx), the download, a retry; and the project form started from a project page."""
+"""Report pages: the user's jobs and the reports on offer (portfolio, master-plan summary,
+agency quarterly report), a job's page with its progress bar (polled by htmx), the download,
+a retry; and the project form started from a project page."""
 
 from __future__ import annotations
 
