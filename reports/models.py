@@ -20,6 +20,7 @@ class Report(models.TextChoices):
     PORTFOLIO = "portfolio", _("Project portfolio")
     PROJECT_FORM = "project_form", _("Project form")
     MASTER_PLAN = "master_plan", _("Master-plan summary")
+    AGENCY_QUARTER = "agency_quarter", _("Agency quarterly report")
 
 
 class Format(models.TextChoices):
@@ -32,7 +33,8 @@ class Format(models.TextChoices):
 FORMATS = {
     Report.PORTFOLIO: (Format.XLSX, Format.CSV),
     Report.PROJECT_FORM: (Format.PDF,),
-    Report.MASTER_PLAN: (Format.XLSX,),
+    Report.MASTER_PLAN: (Format.XLSX, Format.PDF),
+    Report.AGENCY_QUARTER: (Format.PDF,),
 }
 
 CONTENT_TYPES = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 
 # Harfbuzz's Thai fallback shapes marks and bases into these private-use glyphs (Windows
 # code points; hb-ot-shaper-thai.cc): shifted down, down-left, left, and bases without tail.
@@ -26,10 +27,50 @@ _THAI_PUA = {
 _ENTRY = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]*)>")
 
 
-def render_pdf(html: str, base_url: str | None = None) -> bytes:
-    from weasyprint import HTML
+def render_pdf(
+    html: str,
+    base_url: str | None = None,
+    on_step: Callable[[int, int], None] | None = None,
+    pages_hint: int = 1,
+) -> bytes:
+    """The PDF of ``html``. ``on_step(done, total)`` follows the work: the page layout (by far
+    the longest part: WeasyPrint logs each page it lays out, ``pages_hint`` is the caller's
+    guess of how many there will be), then writing the file and fixing its text layer. So a
+    long report's progress bar keeps moving while WeasyPrint works."""
+    import logging
 
-    return fix_text_layer(HTML(string=html, base_url=base_url).write_pdf())
+    from weasyprint import HTML
+    from weasyprint.logger import PROGRESS_LOGGER
+
+    hint = max(1, pages_hint)
+    total = hint + 2
+    step = on_step or (lambda done, total: None)
+    every = max(1, hint // 20)  # about twenty updates of the bar during the layout
+
+    class _Pages(logging.Handler):
+        done = 0  # pages may be laid out again (page counters): the bar never goes back
+
+        def emit(self, record: logging.LogRecord) -> None:
+            if str(record.msg).startswith("Step 5") and record.args:
+                page = min(int(record.args[0]), hint - 1)
+                if page > self.done and page % every == 0:
+                    self.done = page
+                    step(page, total)
+
+    handler, level = _Pages(), PROGRESS_LOGGER.level
+    PROGRESS_LOGGER.addHandler(handler)
+    PROGRESS_LOGGER.setLevel(logging.INFO)
+    try:
+        document = HTML(string=html, base_url=base_url).render()
+    finally:
+        PROGRESS_LOGGER.removeHandler(handler)
+        PROGRESS_LOGGER.setLevel(level)
+    step(hint, total)
+    pdf = document.write_pdf()
+    step(hint + 1, total)
+    fixed = fix_text_layer(pdf)
+    step(total, total)
+    return fixed
 
 
 def _glyph_text(name: str) -> str:

@@ -15,10 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.models import Agency
 from core.jobs import enqueue
 from projects.models import Project
 
-from .builders import master_plan, portfolio, project_form
+from .builders import agency_quarter, master_plan, portfolio, project_form
 from .models import FORMATS, Format, Report, ReportJob
 from .writers import CsvWriter, XlsxWriter
 
@@ -41,10 +42,30 @@ def start_portfolio(user, fmt: str, filters: dict) -> ReportJob:
     return _start(user, Report.PORTFOLIO, fmt, filters, title)
 
 
-def start_master_plan(user, fiscal_year: int) -> ReportJob:
-    """Queue the master-plan summary of a fiscal year (checked by MasterPlanForm)."""
+def start_master_plan(user, fiscal_year: int, fmt: str = Format.XLSX) -> ReportJob:
+    """Queue the master-plan summary of a fiscal year, as XLSX or PDF (the same figures:
+    builders.master_plan.summary). ValidationError when no edition covers the year."""
+    if fmt not in FORMATS[Report.MASTER_PLAN]:
+        raise ValidationError(_("This report does not come in that format."))
+    if master_plan.edition_of({"fiscal_year": fiscal_year}) is None:
+        raise ValidationError({"fiscal_year": _("No master-plan edition covers this fiscal year.")})
     title = _("Master-plan summary") + " " + _("FY %(fy)s") % {"fy": fiscal_year}
-    return _start(user, Report.MASTER_PLAN, Format.XLSX, {"fiscal_year": fiscal_year}, title)
+    return _start(user, Report.MASTER_PLAN, fmt, {"fiscal_year": int(fiscal_year)}, title)
+
+
+def start_agency_quarter(user, agency: Agency | int, fiscal_year: int, quarter: int) -> ReportJob:
+    """Queue the quarterly report (PDF) of an agency and the units below it. ValidationError
+    keyed by field, in words a user reads, when ``user`` may not see the agency or the
+    quarter does not exist or has not begun."""
+    filters = agency_quarter.clean_filters(
+        user,
+        {"agency": getattr(agency, "pk", agency), "fiscal_year": fiscal_year, "quarter": quarter},
+    )
+    agency = Agency.objects.get(pk=filters["agency"])
+    title = _("Agency quarterly report: %(agency)s, Q%(quarter)s of FY %(fy)s") % {
+        "agency": agency.name_th, "quarter": filters["quarter"], "fy": filters["fiscal_year"],
+    }  # fmt: skip
+    return _start(user, Report.AGENCY_QUARTER, Format.PDF, filters, title)
 
 
 def start_project_form(user, project: Project) -> ReportJob:
@@ -120,6 +141,8 @@ def build(job_id: int) -> None:
             _store(job, path, rows)
     except Project.DoesNotExist:
         _fail(job, ReportJob.Error.NOT_ALLOWED, "the owner may not see the project")
+    except Agency.DoesNotExist:
+        _fail(job, ReportJob.Error.NOT_ALLOWED, "the owner may not see the agency")
     except Exception as exc:  # any failure is reported on the job page
         logger.exception("report job %s failed", job.pk)
         _fail(job, ReportJob.Error.BUILD_FAILED, repr(exc))
@@ -147,6 +170,8 @@ def _build_portfolio(job: ReportJob, path: Path) -> int:
 
 
 def _build_master_plan(job: ReportJob, path: Path) -> int:
+    if job.format == Format.PDF:
+        return master_plan.render(job.owner, job.filters, path, lambda d, t: _progress(job, d, t))
     writer = XlsxWriter(path, _("master plans"))
     try:
         writer.header(master_plan.headers())
@@ -164,10 +189,15 @@ def _build_project_form(job: ReportJob, path: Path) -> int:
     return 1
 
 
+def _build_agency_quarter(job: ReportJob, path: Path) -> int:
+    return agency_quarter.render(job.owner, job.filters, path, lambda d, t: _progress(job, d, t))
+
+
 _BUILDERS = {
     Report.PORTFOLIO: _build_portfolio,
     Report.PROJECT_FORM: _build_project_form,
     Report.MASTER_PLAN: _build_master_plan,
+    Report.AGENCY_QUARTER: _build_agency_quarter,
 }
 
 

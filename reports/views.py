@@ -1,5 +1,6 @@
-"""Report pages: the user's jobs and the reports on offer, a job's page with its progress bar
-(polled by htmx), the download, a retry; and the project form started from a project page."""
+"""Report pages: the user's jobs and the reports on offer (portfolio, master-plan summary,
+agency quarterly report), a job's page with its progress bar (polled by htmx), the download,
+a retry; and the project form started from a project page."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from projects.models import Project
 from projects.selectors import project_for_page
 
 from . import selectors, services
-from .forms import MasterPlanForm, PortfolioForm
+from .forms import AgencyQuarterForm, MasterPlanForm, PortfolioForm
 from .models import ReportJob
 
 PAGE_SIZE = 50
@@ -30,19 +31,37 @@ def _job(request: HttpRequest, pk: int) -> ReportJob:
 
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
-    wants = request.POST.get("report") if request.method == "POST" else None
-    form = PortfolioForm(request.POST if wants != "master_plan" else None, user=request.user)
-    mp_form = MasterPlanForm(request.POST if wants == "master_plan" else None,
-                             prefix="mp")  # fmt: skip
-    if wants == "master_plan" and mp_form.is_valid():
-        return redirect(
-            services.start_master_plan(request.user, mp_form.cleaned_data["fiscal_year"])
-        )
-    if wants != "master_plan" and request.method == "POST" and form.is_valid():
-        job = services.start_portfolio(request.user, form.cleaned_data["format"], form.filters())
+    """The reports on offer, each with its own form (the POST's ``report`` says which), and
+    the user's jobs. A refused choice shows the form again with the reason, in Thai."""
+    wants = request.POST.get("report", "portfolio") if request.method == "POST" else None
+    post = request.POST or None
+    form = PortfolioForm(post if wants == "portfolio" else None, user=request.user)
+    mp_form = MasterPlanForm(post if wants == "master_plan" else None, prefix="mp")
+    aq_form = AgencyQuarterForm(
+        post if wants == "agency_quarter" else None, prefix="aq", user=request.user
+    )
+    job = None
+    try:
+        if wants == "master_plan" and mp_form.is_valid():
+            job = services.start_master_plan(
+                request.user, mp_form.cleaned_data["fiscal_year"], mp_form.cleaned_data["format"]
+            )
+        elif wants == "agency_quarter" and aq_form.is_valid():
+            job = services.start_agency_quarter(request.user, **aq_form.filters)
+        elif wants == "portfolio" and form.is_valid():
+            job = services.start_portfolio(
+                request.user, form.cleaned_data["format"], form.filters()
+            )
+    except ValidationError as exc:
+        # The service checks again (the API calls it too); its words go on the form.
+        {"master_plan": mp_form, "agency_quarter": aq_form}.get(wants, form).add_error(None, exc)
+    if job is not None:
         return redirect(job)
     jobs = selectors.jobs_of(request.user)[:PAGE_SIZE]
-    return render(request, "reports/list.html", {"form": form, "mp_form": mp_form, "jobs": jobs})
+    return render(
+        request, "reports/list.html",
+        {"form": form, "mp_form": mp_form, "aq_form": aq_form, "jobs": jobs},
+    )  # fmt: skip
 
 
 @login_required

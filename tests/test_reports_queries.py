@@ -87,3 +87,27 @@ def test_expired_report_files_are_removed_and_the_page_offers_to_build_again(
     page = client.get(f"/reports/{job.pk}/").content.decode()
     assert "หมดอายุ" in page and f"/reports/{job.pk}/retry/" in page
     assert client.get(f"/reports/{job.pk}/download/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_agency_quarterly_figures_take_the_same_queries_for_one_or_six_projects(agencies):
+    from reports.builders import agency_quarter
+    from tests.progress_fixtures import approved_project, filed, people
+
+    who = people(agencies)
+    filters = {"agency": agencies["moac"].pk, "fiscal_year": 2568, "quarter": 1}
+
+    def queries() -> tuple[int, int]:
+        user = type(who.ministry).objects.get(pk=who.ministry.pk)  # grants computed again
+        with CaptureQueriesContext(connection) as ctx:
+            found = agency_quarter.collect(user, filters, lambda done, total: None)
+            [(p.activities, p.kpis, p.budget, p.owed) for p in found.projects]
+        return len(found.projects), len(ctx.captured_queries)
+
+    filed(approved_project(agencies["doae"], who), who, 2568, 1, "100", "100")
+    few, queries_few = queries()
+    for agency in ("doae", "unit", "unit", "doae", "doae"):
+        filed(approved_project(agencies[agency], who), who, 2568, 1, "100", "100")
+    many, queries_many = queries()
+    assert (few, many) == (1, 6)
+    assert queries_many == queries_few
