@@ -388,3 +388,36 @@ def test_a_report_job_survives_its_worker_killed_mid_build(shipped_strategy, tmp
         rows = list(csv.reader(io.StringIO(handle.read().decode("utf-8-sig"))))
     references = [row[5] for row in rows[1:]]  # the agency's own reference, one per project
     assert len(references) == count and len(set(references)) == count  # none missing or twice
+
+
+def test_a_chunk_run_twice_at_once_writes_its_scores_once(shipped_strategy, celery_worker):
+    """A redelivered chunk may start while the first run of it still writes (a visibility
+    timeout shorter than the chunk, an on-save rescore of the same project): the second run
+    waits for the first and replaces its rows instead of failing on them."""
+    from django.db import connection, transaction
+
+    from linkage import services, tasks
+    from linkage.models import LinkScore, ProjectAnalysis
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks of PostgreSQL")
+    ids = [complete_project().pk for _ in range(3)]
+    with transaction.atomic():  # the first run, caught in the middle of its write
+        assert services.rescore_projects(ids).scored == 3
+        second = tasks.rescore_chunk.delay(ids)
+        deadline = time.monotonic() + 60
+        while True:  # until the worker's write waits for this one
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_stat_clear_snapshot()")
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'"
+                )
+                if cursor.fetchone()[0]:
+                    break
+            assert time.monotonic() < deadline, "the second run never reached its write"
+            time.sleep(0.1)
+    assert second.get(timeout=60) == {"scored": 3, "unchanged": 0, "skipped": 0}
+    assert ProjectAnalysis.objects.count() == 3
+    assert LinkScore.objects.count() == 3
+    assert LinkScore.objects.values("project_id", "node_id").distinct().count() == 3
