@@ -1,7 +1,10 @@
 """Benchmark: the admin import of a 5,000-node strategy file from XLSX, dry run plus commit
 (target: at most 15 s together), then the same file again (every row unchanged).
 
-    .venv/bin/python bench/strategy_import.py [--rows 5000]
+    .venv/bin/python bench/strategy_import.py [--rows 5000] [--database NAME] [--skip-per-row]
+
+Times the bulk path (what a file of this size takes) and then the per-row django-import-export
+path on the same file (the naive version), checks that both report the same, prints the ratio.
 
 The file is generated: a benchmark edition shaped like the master plans (23 plans, their Y2
 targets, sub-plans, Y1 targets, value-chain components and factors), in its own throwaway
@@ -14,7 +17,10 @@ import argparse
 import io
 import time
 
-from common import machine, peak_rss_mb, setup_django
+try:
+    from common import machine, peak_rss_mb, setup_django
+except ModuleNotFoundError:  # imported as bench.strategy_import: the tests use its generator
+    from bench.common import machine, peak_rss_mb, setup_django
 
 EDITION = "bench-mp"
 TOPICS = [
@@ -73,40 +79,55 @@ def xlsx(data: list[list]) -> bytes:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument("--database", default="emenscr_bench")
+    parser.add_argument("--skip-per-row", action="store_true",
+                        help="time only the bulk path (no ratio to the per-row one)")  # fmt: skip
     args = parser.parse_args()
-    setup_django()
+    setup_django(args.database)
     from django.conf import settings
 
     from strategy.importing import import_dataset, read_table
     from strategy.models import Edition, Node
 
     settings.STRATEGY_IMPORT_MAX_ROWS = max(settings.STRATEGY_IMPORT_MAX_ROWS, args.rows)
-    Node.objects.filter(edition__code=EDITION).order_by("-id").delete()  # children first
-    Edition.objects.update_or_create(
-        code=EDITION,
-        defaults={"family": Edition.Family.MASTER_PLAN, "title_th": "ฉบับทดสอบความเร็ว"},
-    )
     content = xlsx(rows(args.rows))
     print(machine())
     print(f"file: {args.rows} rows, {len(content) / 1e6:.2f} MB XLSX")
 
-    def timed(label: str, commit: bool) -> float:
+    def fresh() -> None:
+        Node.objects.filter(edition__code=EDITION).order_by("-id").delete()  # children first
+        Edition.objects.update_or_create(
+            code=EDITION,
+            defaults={"family": Edition.Family.MASTER_PLAN, "title_th": "ฉบับทดสอบความเร็ว"},
+        )
+
+    def timed(label: str, commit: bool, bulk: bool) -> tuple[float, list]:
         start = time.perf_counter()
         parsed = read_table(content, "strategy.xlsx")
-        report = import_dataset(parsed, commit=commit)
+        report = import_dataset(parsed, commit=commit, bulk=bulk)
         took = time.perf_counter() - start
-        counts = {s: sum(1 for r in report.rows if r.status == s)
-                  for s in ("new", "changed", "unchanged", "error")}  # fmt: skip
-        print(f"{label:<22} {took:6.2f} s   {counts}")
+        counts = report.counts
+        print(f"{label:<30} {took:6.2f} s   {counts}")
         assert counts["error"] == 0, [r.errors for r in report.rows if r.errors][:3]
-        return took
+        return took, [(r.line, r.status, r.errors) for r in report.rows]
 
-    dry = timed("dry run", commit=False)
-    real = timed("commit", commit=True)
-    again = timed("same file again", commit=False)
-    assert Node.objects.filter(edition__code=EDITION).count() == args.rows
-    print(f"dry run + commit: {dry + real:.2f} s (target <= 15 s); re-check: {again:.2f} s; "
-          f"peak RSS {peak_rss_mb():.0f} MB")  # fmt: skip
+    def run(bulk: bool) -> tuple[float, list]:
+        name = "bulk" if bulk else "per-row"
+        fresh()
+        dry, dry_report = timed(f"{name}: dry run", commit=False, bulk=bulk)
+        real, real_report = timed(f"{name}: commit", commit=True, bulk=bulk)
+        again, again_report = timed(f"{name}: same file again", commit=False, bulk=bulk)
+        assert Node.objects.filter(edition__code=EDITION).count() == args.rows
+        print(f"{name}: dry run + commit {dry + real:.2f} s; re-check {again:.2f} s")
+        return dry + real, [dry_report, real_report, again_report]
+
+    bulk, bulk_reports = run(bulk=True)
+    print(f"bulk dry run + commit: {bulk:.2f} s (target <= 15 s); peak RSS {peak_rss_mb():.0f} MB")
+    if not args.skip_per_row:
+        per_row, per_row_reports = run(bulk=False)
+        assert per_row_reports == bulk_reports, "the two paths report differently"
+        print(f"per-row / bulk: {per_row / bulk:.1f}x (same report row for row)")
+    fresh()
 
 
 if __name__ == "__main__":

@@ -169,6 +169,17 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_CELERY_DIR / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A message taken by a worker that died before acknowledging it (acks_late) goes back to
+    # the queue after this many seconds. It must exceed the longest task, or a task still
+    # running would be handed to a second worker as well; the tasks are idempotent anyway.
+    _VISIBILITY = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _VISIBILITY,
+        # Look for such messages every tenth of the timeout (kombu's default: every 100 s).
+        "unacked_restore_interval": max(1, min(60, _VISIBILITY // 10)),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_RESULT_BACKEND = env(
     "CELERY_RESULT_BACKEND", default=_REDIS_URL or f"file://{_CELERY_DIR / 'results'}"
 )

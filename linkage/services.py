@@ -366,6 +366,10 @@ def _score_and_store(index, edition: Edition, todo: list, new_texts: list) -> No
     pks = [t[0].pk for t in todo]
     text_rows = [(t.project_id, t.text_hash, t.tokens) for t in new_texts]
     with transaction.atomic():
+        # Two runs over the same projects (a redelivered chunk, an on-save rescore) take turns
+        # here: the second deletes what the first wrote instead of colliding with it.
+        list(Project.objects.filter(pk__in=pks).order_by("pk").select_for_update(no_key=True)
+             .values_list("pk", flat=True))  # fmt: skip
         LinkScore.objects.filter(project_id__in=pks).delete()
         ProjectAnalysis.objects.filter(project_id__in=pks).delete()
         ProjectText.objects.filter(project_id__in=[r[0] for r in text_rows]).delete()

@@ -32,10 +32,19 @@ def chunks(ids: list[int], size: int = CHUNK) -> list[list[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-def queue_selection(fiscal_year: int | None = None, agency_code: str | None = None):
-    """Send the chunks of a selection as one group; returns (GroupResult, project count)."""
+def queue_selection(
+    fiscal_year: int | None = None,
+    agency_code: str | None = None,
+    chunk_size: int = CHUNK,
+    queue: str | None = None,
+):
+    """Send the chunks of a selection as one group; returns (GroupResult, project count).
+    The group is saved, so its progress (chunks done / chunks) can be read by its id."""
     ids = services.selection_ids(fiscal_year, agency_code)
-    result = group(rescore_chunk.s(chunk) for chunk in chunks(ids)).apply_async()
+    options = {"queue": queue} if queue else {}
+    result = group(rescore_chunk.s(chunk) for chunk in chunks(ids, chunk_size)).apply_async(
+        **options
+    )
     result.save()
     return result, len(ids)
 

@@ -215,3 +215,53 @@ def _xlsx_text(content: bytes) -> str:
     return " ".join(
         str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
     )
+
+
+# --- the same objects through the API (its own table, tests/test_api_permissions.py, covers
+# every operation for one agency pair; here: list and detail for every role and place) -------
+
+API_BASENAME = {Project: "project", Plan: "plan", ProgressReport: "progress-report"}
+
+
+def api_detail(thing: Thing) -> str:
+    return reverse(f"v1:{API_BASENAME[type(thing.obj)]}-detail", kwargs={"pk": thing.obj.pk})
+
+
+def api_ids(client, model, name: str) -> set[int]:
+    """The ids every page of an API list holds."""
+    url, ids = reverse(f"v1:{API_BASENAME[model]}-{name}") + "?page_size=100", set()
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, f"{url}: {response.status_code}"
+        data = response.json()
+        ids |= {row["id"] for row in data["results"]}
+        url = data.get("next")
+    return ids
+
+
+@pytest.mark.parametrize("who", list(SEES_DRAFTS))
+def test_the_api_answers_404_about_what_the_user_may_not_see(client, world, who):
+    users, things = world
+    client.force_login(users[who])
+    for thing in things:
+        response = client.get(api_detail(thing))
+        if visible(who, thing):
+            assert response.status_code == 200, f"{api_detail(thing)} as {who}"
+        else:
+            assert response.status_code == 404, f"{api_detail(thing)} as {who}: leaks"
+            assert thing.title not in response.content.decode()
+
+
+@pytest.mark.parametrize("who", list(SEES_DRAFTS))
+def test_the_api_lists_hold_only_what_the_user_may_see(client, world, who):
+    users, things = world
+    client.force_login(users[who])
+    for model in API_BASENAME:
+        ours = {t.obj.pk: t for t in things if isinstance(t.obj, model)}
+        listed = api_ids(client, model, "list") & set(ours)
+        leaked = [ours[pk].title for pk in listed if not visible(who, ours[pk])]
+        assert leaked == [], f"the {model.__name__} API list shows {who} {leaked}"
+        # Not passed by listing nothing: what the user may see is there.
+        assert listed == {pk for pk, t in ours.items() if visible(who, t)}, (model, who)
+        queued = api_ids(client, model, "queue") & set(ours)
+        assert all(visible(who, ours[pk]) for pk in queued), f"{model.__name__} queue, {who}"
