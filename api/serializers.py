@@ -590,6 +590,10 @@ class AttachmentSerializer(serializers.Serializer):
 
 
 class ReportJobSerializer(serializers.ModelSerializer):
+    error = serializers.ChoiceField(
+        choices=ReportJob.Error.choices, allow_blank=True,
+        help_text=_("Why the job failed (empty unless it did)."),
+    )  # fmt: skip
     error_message = serializers.CharField(source="get_error_display")
     is_downloadable = serializers.BooleanField()
     download = serializers.SerializerMethodField()

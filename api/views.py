@@ -32,6 +32,7 @@ from plans.models import Plan
 from progress import selectors as progress_selectors
 from progress import services as progress_services
 from progress.models import ProgressReport, ReportAttachment
+from projects import attachment_views
 from projects import selectors as project_selectors
 from projects import services as project_services
 from projects.attachments import ALLOWED
@@ -242,7 +243,7 @@ class AttachmentsMixin:
         except (self.attachment_model.DoesNotExist, OverflowError, ValueError) as exc:
             raise Http404 from exc
         if request.method == "GET":
-            return send_file(found.file, found.name, found.content_type)
+            return attachment_views.download(found)
         self.attachment_services.delete_attachment(found, request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -9,8 +9,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from agencies.access import Action
 from core.states import Status
@@ -23,6 +21,7 @@ from tests.factories import complete_project, y1_node
 from tests.plan_helpers import PDF, PLAN_TITLE, PNG, complete_plan
 from tests.progress_fixtures import LATE, approved_project
 from tests.progress_fixtures import people as progress_people
+from tests.test_api_plans_progress import _count
 from tests.test_api_projects import client_for
 from tests.test_projects_pages import english, form_data, page_text
 from workflow import engine
@@ -342,13 +341,6 @@ def test_report_attachments_follow_the_report_and_its_status(who, report, settin
 
 
 # --- constant queries --------------------------------------------------------------------------
-
-
-def _count(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, response.json()
-    return len(ctx.captured_queries)
 
 
 def test_attachment_and_report_job_lists_use_a_constant_number_of_queries(who, report):
