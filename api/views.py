@@ -1,5 +1,7 @@
 """API views: thin, like the pages. Reads come from the apps' selectors (scoped by the access
-policy), writes from ``projects/services.py`` and ``workflow.engine.perform``.
+policy), writes from the apps' data-level services (``save_project_data``, ``save_plan_data``,
+``save_report_data``, the attachment and report-job services) and ``workflow.engine.perform``,
+the same functions the browser forms end in.
 
 Adding a reviewed object type (progress reports, plans) is a viewset like ``ProjectViewSet``
 with ``WorkflowActionsMixin`` and a line in ``urls.py``."""

@@ -1,7 +1,7 @@
 """Every write to a Level-3 plan: save (with the optimistic lock and the change record), its
 targets' values per year, its strategy links, its PDF document, and the projects that serve it.
-Views (and later the API) call these; workflow transitions go through
-``workflow.engine.perform``."""
+The rules live in ``save_plan_data`` (plain data); the form path ``save_plan`` and the REST API
+both call it. Workflow transitions go through ``workflow.engine.perform``."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Every write to a progress report: start one for a quarter (rows prefilled from the project
-and the previous report), save it (optimistic lock, change record after a submission) and its
-attachments. Transitions go through ``workflow.engine.perform``."""
+and the previous report), save it (optimistic lock, change record after a submission; the rules
+in ``save_report_data``, which the form path and the REST API both call) and its attachments.
+Transitions go through ``workflow.engine.perform``."""
 
 from __future__ import annotations
 
