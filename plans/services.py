@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from agencies import access
@@ -19,7 +18,7 @@ from projects.attachments import check_upload
 from projects.models import Project
 from strategy.models import Node
 from workflow import engine
-from workflow.engine import EditConflict, WorkflowError
+from workflow.engine import WorkflowError
 
 from . import rules
 from .models import Plan, PlanLink, PlanTarget, PlanTargetValue, ProjectPlanLink
@@ -181,17 +180,8 @@ def save_plan_data(
         agency = data.get("agency")
         if agency is not None and agency.pk != current.agency_id:
             raise _invalid({"agency": [_("The agency of a saved plan cannot change.")]})
-        if expected_version is None:
-            raise _invalid({"version": [_("Send the version you read, so nobody's changes "
-                                          "are overwritten.")]})  # fmt: skip
-        # The optimistic lock: only the holder of the current version may write.
-        bumped = Plan.objects.filter(pk=current.pk, version=expected_version).update(
-            version=F("version") + 1
-        )
-        if not bumped:
-            raise EditConflict
+        engine.take_version(current, expected_version)
         plan = current
-        plan.version = expected_version + 1
         if engine.needs_change_reason(current):
             before = snapshot(current)
             if not reason.strip():

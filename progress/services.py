@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +20,7 @@ from core.states import Status
 from projects.attachments import check_upload
 from projects.models import Project
 from workflow import engine
-from workflow.engine import EditConflict, WorkflowError
+from workflow.engine import WorkflowError
 
 from . import rules, selectors
 from .models import ActivityProgress, BudgetProgress, KPIActual, ProgressReport, ReportAttachment
@@ -222,17 +221,7 @@ def save_report_data(
     current = ProgressReport.objects.select_related("project").get(pk=report.pk)
     if not access.can(user, Action.EDIT, current):
         raise PermissionDenied(_("This report cannot be edited now."))
-    if expected_version is None:
-        raise WorkflowError(
-            _("Send the version you read, so nobody's changes are overwritten."),
-            {"version": [_("This field is required.")]},
-        )
-    bumped = ProgressReport.objects.filter(pk=current.pk, version=expected_version).update(
-        version=F("version") + 1
-    )
-    if not bumped:
-        raise EditConflict
-    current.version = expected_version + 1
+    engine.take_version(current, expected_version)
     before = None
     if engine.needs_change_reason(current):
         if not reason.strip():
