@@ -129,24 +129,16 @@ def _check_data(plan: Plan, data: dict) -> dict[str, list[str]]:
         problems["primary_target"] = found
     if found := rules.secondary_choice_problems(data.get("secondary_links") or []):
         problems["secondary_targets"] = found
-    for i, row in enumerate(data.get("targets") or []):
+    rows = data.get("targets") or []
+    saved_ids = set(plan.targets.values_list("pk", flat=True)) if plan.pk and rows else set()
+    for i, row in enumerate(rows):
         try:
             row["values"] = rules.clean_values(row.get("values") or {})
         except rules.ValuesError as exc:
             problems[f"targets-{i}-values"] = [str(exc)]
-        if row.get("id") is not None and row["id"] not in _target_ids(plan):
+        if row.get("id") is not None and row["id"] not in saved_ids:
             problems[f"targets-{i}-id"] = [_("This target does not belong to the plan.")]
     return problems
-
-
-def _target_ids(plan: Plan) -> set[int]:
-    if plan.pk is None:
-        return set()
-    if not hasattr(plan, "_saved_target_ids"):
-        plan._saved_target_ids = set(
-            PlanTarget.objects.filter(plan=plan).values_list("pk", flat=True)
-        )
-    return plan._saved_target_ids  # fmt: skip
 
 
 @transaction.atomic

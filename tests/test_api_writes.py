@@ -129,6 +129,10 @@ def test_a_plan_change_needs_the_version_read_and_after_a_return_a_reason(who, a
     assert [(t["id"], t["values"][0]["value"]) for t in changed.json()["targets"]] == [
         (target.pk, "60")
     ]  # the target changed in place; the other one was removed
+    theirs = complete_plan(agencies["doae"], who.staff, reference="PL-2").targets.first()
+    wrong = staff.patch(url, {"version": 2, "targets": [{"id": theirs.pk, "name": "x"}]},
+                        format="json")  # fmt: skip
+    assert wrong.json()["errors"] == {"targets.0.id": ["This target does not belong to the plan."]}
     stale = staff.patch(url, {"version": 1, "title": "ทับของคนอื่น"}, format="json")
     assert stale.status_code == 409 and stale.json()["code"] == "conflict"
 
