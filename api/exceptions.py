@@ -18,9 +18,12 @@ from rest_framework.views import exception_handler
 from projects.services import BatchError
 from workflow.engine import EditConflict, WorkflowError
 
-# Form field names of projects/rules.py → the API's.
-_RULE_FIELDS = {"y1": "primary_link.node", "factor": "primary_link.factor"}
-_ROW_KEY = re.compile(r"^(kpis|activities|budget_lines)-(\d+)-(\w+)$")
+# Form field names of the apps' rules (projects, plans, progress) → the API's.
+_RULE_FIELDS = {
+    "y1": "primary_link.node", "factor": "primary_link.factor",
+    "primary_target": "links", "secondary_targets": "links",
+}  # fmt: skip
+_ROW_KEY = re.compile(r"^(kpis|activities|budget_lines|budget|targets)-(\d+)-(\w+)$")
 
 
 def api_field(name: str) -> str:

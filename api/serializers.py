@@ -16,8 +16,9 @@ from agencies.models import Agency
 from core.models import Province
 from core.states import Status
 from plans.models import Plan
-from progress.models import ProgressReport
+from progress.models import ActivityProgress, ProgressReport
 from projects.models import KPI, Activity, BudgetLine, Project
+from reports.models import Format, Report, ReportJob
 from strategy.models import Edition, Node
 from workflow import engine
 
@@ -421,3 +422,223 @@ class StartReportSerializer(serializers.Serializer):
         help_text=_("Thai fiscal year, Buddhist era."),
     )  # fmt: skip
     quarter = serializers.IntegerField(min_value=1, max_value=4, required=False)
+
+
+# --- writes of plans and progress reports ------------------------------------------------------
+# Shape only; the rules (period, links, values per year, rows a report holds, the lock and the
+# change reason) are in plans/services.py and progress/services.py.
+
+TEXT = {"required": False, "allow_blank": True, "max_length": 20000}
+
+
+class _Lock(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1,
+        help_text=_("The version you read; required to change a saved object."),
+    )  # fmt: skip
+    change_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000,
+        help_text=_("Required when changing what was submitted before."),
+    )  # fmt: skip
+
+
+class PlanTargetValueInputSerializer(serializers.Serializer):
+    fiscal_year = serializers.IntegerField(
+        min_value=1, max_value=9999, help_text=_("Thai fiscal year, Buddhist era.")
+    )
+    value = serializers.CharField(max_length=50)
+
+
+class PlanTargetInputSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**31 - 1,
+        help_text=_("A saved target of this plan, to change it in place; none for a new one."),
+    )  # fmt: skip
+    order = serializers.IntegerField(required=False, min_value=0, max_value=32767, default=1)
+    name = serializers.CharField(max_length=500)
+    indicator = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    unit = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    baseline = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    values = PlanTargetValueInputSerializer(many=True, required=False, max_length=50)
+
+
+class PlanLinkInputSerializer(serializers.Serializer):
+    node = serializers.PrimaryKeyRelatedField(queryset=Node.objects.select_related("edition"))
+    is_primary = serializers.BooleanField(default=False)
+
+
+class PlanInputSerializer(_Lock, serializers.ModelSerializer):
+    """A plan to create (agency, type, title and period required) or change (send only what
+    changes, with the version you read). ``targets`` and ``links``, when sent, replace the
+    saved ones; the PDF document has its own endpoint."""
+
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.filter(is_active=True))
+    year_from = serializers.IntegerField(min_value=2500, max_value=2700)
+    year_to = serializers.IntegerField(min_value=2500, max_value=2700)
+    targets = PlanTargetInputSerializer(many=True, required=False, max_length=200)
+    links = PlanLinkInputSerializer(
+        many=True, required=False, max_length=200,
+        help_text=_("Links to levels 1-2; the one with is_primary is the primary link (a Y2 or "
+                    "Y1 target), required to submit."),
+    )  # fmt: skip
+
+    class Meta:
+        model = Plan
+        fields = [
+            "agency", "plan_type", "reference", "title", "year_from", "year_to", "approved_by",
+            "approved_by_other", "approved_on", "resolution_ref", "objectives", "targets",
+            "links", "version", "change_reason",
+        ]  # fmt: skip
+        # The reference is unique per agency: plans/services.py checks it.
+        validators = []
+
+    def validate_links(self, links: list[dict]) -> list[dict]:
+        if sum(link["is_primary"] for link in links) > 1:
+            raise serializers.ValidationError(_("Only one link can be the primary link."))
+        return links
+
+    def service_data(self) -> dict:
+        """The validated input in the shape ``plans.services.save_plan_data`` takes."""
+        v = self.validated_data
+        data = {k: v[k] for k in PlanInputSerializer.Meta.fields if k in v and k not in (
+            "targets", "links", "version", "change_reason")}  # fmt: skip
+        if "targets" in v:
+            data["targets"] = [
+                {**t, "values": [(x["fiscal_year"], x["value"]) for x in t.get("values", [])]}
+                for t in v["targets"]
+            ]
+        if "links" in v:
+            data["primary_link"] = next((k["node"] for k in v["links"] if k["is_primary"]), None)
+            data["secondary_links"] = [k["node"] for k in v["links"] if not k["is_primary"]]
+        return data
+
+
+class UploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("PDF, image or office document; up to 10 MB."))
+
+
+class PlanDocumentSerializer(_Lock, serializers.Serializer):
+    file = serializers.FileField(help_text=_("The approved plan as a PDF file, up to 10 MB."))
+
+
+class ActivityProgressInputSerializer(serializers.Serializer):
+    activity = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text=_("The activity (its id in the report's rows).")
+    )
+    state = serializers.ChoiceField(choices=ActivityProgress.State.choices, required=False)
+    percent = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class BudgetProgressInputSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=BudgetLine.Source.choices)
+    disbursed = serializers.DecimalField(
+        **MONEY, required=False, help_text=_("Disbursed in the quarter (baht).")
+    )
+    cumulative = serializers.DecimalField(
+        **MONEY, required=False, help_text=_("Cumulative since the start (baht).")
+    )
+
+
+class KPIActualInputSerializer(serializers.Serializer):
+    kpi = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    actual_value = serializers.CharField(max_length=50, required=False, allow_blank=True,
+                                         help_text=_("A number in the KPI's unit."))  # fmt: skip
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class ProgressReportInputSerializer(_Lock, serializers.Serializer):
+    """Fill a report: its texts and rows (send only what changes, with the version you read).
+    Rows are those the report was started with, found by activity, budget source or KPI."""
+
+    problems = serializers.CharField(**TEXT)
+    next_steps = serializers.CharField(**TEXT)
+    overrun_reason = serializers.CharField(**TEXT)
+    outcomes_achieved = serializers.CharField(**TEXT, help_text=_("Closing reports only."))
+    lessons_learned = serializers.CharField(**TEXT, help_text=_("Closing reports only."))
+    activities = ActivityProgressInputSerializer(many=True, required=False, max_length=1000)
+    budget = BudgetProgressInputSerializer(many=True, required=False, max_length=50)
+    kpis = KPIActualInputSerializer(many=True, required=False, max_length=1000)
+
+    def service_data(self) -> dict:
+        """The validated input in the shape ``progress.services.save_report_data`` takes."""
+        v = dict(self.validated_data)
+        v.pop("version", None)
+        v.pop("change_reason", None)
+        for name, key in (("activities", "activity"), ("kpis", "kpi")):
+            if name in v:
+                v[name] = [{f"{key}_id": r.pop(key), **r} for r in map(dict, v[name])]
+        return v
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    uploaded_by = serializers.CharField(source="uploaded_by.username")
+    uploaded_at = serializers.DateTimeField()
+    download = serializers.SerializerMethodField()
+
+    def get_download(self, attachment) -> str:
+        return self.context["request"].build_absolute_uri(
+            self.context["download_path"].format(id=attachment.pk)
+        )
+
+
+# --- report jobs --------------------------------------------------------------------------------
+
+
+class ReportJobSerializer(serializers.ModelSerializer):
+    error = serializers.ChoiceField(
+        choices=ReportJob.Error.choices, allow_blank=True,
+        help_text=_("Why the job failed (empty unless it did)."),
+    )  # fmt: skip
+    error_message = serializers.CharField(source="get_error_display")
+    is_downloadable = serializers.BooleanField()
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportJob
+        fields = [
+            "id", "report", "format", "title", "filters", "state", "progress", "row_count",
+            "error", "error_message", "is_downloadable", "download", "created_at", "started_at",
+            "finished_at", "expires_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_download(self, job: ReportJob) -> str | None:
+        if not job.is_downloadable:
+            return None
+        return self.context["request"].build_absolute_uri(f"/api/v1/report-jobs/{job.pk}/download/")
+
+
+class ReportJobStartSerializer(serializers.Serializer):
+    """Which report, in which format, with which filters. Portfolio: the project list's
+    filters (fiscal_year, agency, status, master_plan); master-plan summary: fiscal_year;
+    project form: project."""
+
+    report = serializers.ChoiceField(choices=Report.choices)
+    format = serializers.ChoiceField(choices=Format.choices, required=False,
+                                     help_text=_("Portfolio: xlsx (default) or csv."))  # fmt: skip
+    fiscal_year = serializers.IntegerField(
+        required=False, min_value=1, max_value=9999, help_text=_("Thai fiscal year, Buddhist era.")
+    )
+    agency = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    master_plan = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
+                                           help_text=_("A master plan (its node id)."))  # fmt: skip
+    project = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=_("For the project form: a project you see."),
+    )
+
+    def validate(self, data: dict) -> dict:
+        if data["report"] == Report.PROJECT_FORM and "project" not in data:
+            raise serializers.ValidationError({"project": [_("This field is required.")]})
+        if data["report"] == Report.MASTER_PLAN and "fiscal_year" not in data:
+            raise serializers.ValidationError({"fiscal_year": [_("This field is required.")]})
+        return data

@@ -19,6 +19,7 @@ router.register("nodes", views.NodeViewSet, basename="node")
 router.register("projects", views.ProjectViewSet, basename="project")
 router.register("plans", views.PlanViewSet, basename="plan")
 router.register("progress-reports", views.ProgressReportViewSet, basename="progress-report")
+router.register("report-jobs", views.ReportJobViewSet, basename="report-job")
 
 v1 = [
     path("me/", views.MeView.as_view(), name="me"),

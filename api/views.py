@@ -1,17 +1,23 @@
 """API views: thin, like the pages. Reads come from the apps' selectors (scoped by the access
-policy), writes from ``projects/services.py`` and ``workflow.engine.perform``.
+policy), writes from the apps' data-level services (``save_project_data``, ``save_plan_data``,
+``save_report_data``, the attachment and report-job services) and ``workflow.engine.perform``,
+the same functions the browser forms end in.
 
 Adding a reviewed object type (progress reports, plans) is a viewset like ``ProjectViewSet``
 with ``WorkflowActionsMixin`` and a line in ``urls.py``."""
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,13 +29,20 @@ from agencies.selectors import memberships_of
 from linkage import selectors as linkage_selectors
 from linkage import services as linkage_services
 from plans import selectors as plan_selectors
+from plans import services as plan_services
 from plans.models import Plan
 from progress import selectors as progress_selectors
 from progress import services as progress_services
-from progress.models import ProgressReport
+from progress.models import ProgressReport, ReportAttachment
+from projects import attachment_views
 from projects import selectors as project_selectors
 from projects import services as project_services
-from projects.models import Project
+from projects.attachments import ALLOWED
+from projects.models import Attachment, Project
+from reports import selectors as report_selectors
+from reports import services as report_services
+from reports.forms import MasterPlanForm, PortfolioForm
+from reports.models import Report, ReportJob
 from strategy.models import Edition, Node
 from strategy.selectors import edition_tree
 from workflow import engine
@@ -146,10 +159,102 @@ class WorkflowActionsMixin:
 WORKFLOW_ACTIONS = {"submit", "approve", "return_", "withdraw"}
 
 
+# --- files: uploads, downloads and the attachments of projects and progress reports ------------
+
+
+class AnyAccept(DefaultContentNegotiation):
+    """File downloads answer with the file's own type, whatever the client accepts; errors
+    are JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+FILE_TYPES = sorted(set(ALLOWED.values()))  # what an attachment may be (by its content)
+
+
+def file_responses(*media_types: str) -> dict:
+    return {(200, t): OpenApiTypes.BINARY for t in media_types}
+
+
+def invalid_file(exc: DjangoValidationError, field: str = "file") -> exceptions.ValidationError:
+    """A content or size check of the apps' services as the API's error body for ``field``."""
+    return exceptions.ValidationError({field: exc.messages})
+
+
+def send_file(field_file, filename: str, content_type: str) -> FileResponse:
+    return FileResponse(field_file.open("rb"), as_attachment=True, filename=filename,
+                        content_type=content_type)  # fmt: skip
+
+
+class AttachmentsMixin:
+    """GET/POST <id>/attachments/ and GET/DELETE <id>/attachments/<attachment_id>/ of a
+    project or a progress report, through that app's ``add_attachment`` /
+    ``delete_attachment`` (content and size checks, the access policy)."""
+
+    attachment_model = Attachment
+    attachment_owner = "project"  # the attachment's foreign key to the viewset's object
+    attachment_services = project_services
+
+    def _attachments(self, obj):
+        return self.attachment_model.objects.filter(**{self.attachment_owner: obj}).select_related(
+            "uploaded_by"
+        )
+
+    def _attachment_context(self, obj) -> dict:
+        base = self.request.path.split("/attachments/")[0]
+        return {"request": self.request, "download_path": base + "/attachments/{id}/"}
+
+    @extend_schema(methods=["GET"], summary=_("Attachments"),
+                   responses=s.AttachmentSerializer(many=True))  # fmt: skip
+    @extend_schema(methods=["POST"], summary=_("Attach a file (PDF, image, office document)"),
+                   request={"multipart/form-data": s.UploadSerializer},
+                   responses={201: s.AttachmentSerializer})  # fmt: skip
+    @action(detail=True, methods=["get", "post"], filterset_class=None,
+            parser_classes=[MultiPartParser, FormParser])  # fmt: skip
+    def attachments(self, request: Request, pk: int) -> Response:
+        obj = self.get_object()
+        context = self._attachment_context(obj)
+        if request.method == "GET":
+            page = self.paginator.paginate_queryset(self._attachments(obj), request, view=self)
+            data = s.AttachmentSerializer(page, many=True, context=context).data
+            return self.paginator.get_paginated_response(data)
+        body = s.UploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            with transaction.atomic():
+                upload = body.validated_data["file"]
+                saved = self.attachment_services.add_attachment(obj, request.user, upload)
+        except DjangoValidationError as exc:
+            raise invalid_file(exc) from exc
+        saved = self._attachments(obj).get(pk=saved.pk)
+        return Response(s.AttachmentSerializer(saved, context=context).data,
+                        status=status.HTTP_201_CREATED)  # fmt: skip
+
+    @extend_schema(methods=["GET"], summary=_("Download an attachment"),
+                   responses=file_responses(*FILE_TYPES))  # fmt: skip
+    @extend_schema(methods=["DELETE"], summary=_("Remove an attachment"),
+                   responses={204: None})  # fmt: skip
+    @action(detail=True, methods=["get", "delete"], filterset_class=None,
+            url_path=r"attachments/(?P<attachment_id>[0-9]+)", url_name="attachment",
+            content_negotiation_class=AnyAccept)  # fmt: skip
+    def attachment(self, request: Request, pk: int, attachment_id: str) -> Response:
+        obj = self.get_object()
+        try:
+            found = self._attachments(obj).get(pk=int(attachment_id))
+        except (self.attachment_model.DoesNotExist, OverflowError, ValueError) as exc:
+            raise Http404 from exc
+        if request.method == "GET":
+            return attachment_views.download(found)
+        self.attachment_services.delete_attachment(found, request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 @extend_schema_view(
     partial_update=extend_schema(summary=_("Change a project (send the version you read)")),
 )
 class ProjectViewSet(
+    AttachmentsMixin,
     WorkflowActionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -163,7 +268,7 @@ class ProjectViewSet(
     serializer_class = s.ProjectSerializer
     filterset_class = ProjectApiFilter
     permission_classes = [IsAuthenticated, ReviewedObjectAccess]
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         user = self.request.user
@@ -285,17 +390,74 @@ class PlanViewSet(_ReviewedReadViewSet):
             return plan_selectors.review_queue_full(self.request.user)
         return plan_selectors.plans_full(self.request.user).order_by("-year_from", "-id")
 
+    def _read(self, pk: int) -> Response:
+        return Response(self.get_serializer(plan_selectors.plans_full(self.request.user)
+                                            .get(pk=pk)).data)  # fmt: skip
+
+    @extend_schema(request=s.PlanInputSerializer, responses={201: s.PlanSerializer},
+                   summary=_("Enter a Level-3 plan (a draft)"))  # fmt: skip
+    def create(self, request: Request) -> Response:
+        body = s.PlanInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        plan = plan_services.save_plan_data(user=request.user, data=body.service_data())
+        response = self._read(plan.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    @extend_schema(request=s.PlanInputSerializer, responses=s.PlanSerializer,
+                   summary=_("Change a plan (send the version you read)"))  # fmt: skip
+    def partial_update(self, request: Request, pk: int) -> Response:
+        plan = self.get_object()
+        body = s.PlanInputSerializer(plan, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        v = body.validated_data
+        plan_services.save_plan_data(
+            user=request.user, data=body.service_data(), plan=plan,
+            expected_version=v.get("version"), reason=v.get("change_reason", ""),
+        )  # fmt: skip
+        return self._read(plan.pk)
+
+    @extend_schema(methods=["GET"], summary=_("Download the plan document (PDF)"),
+                   responses=file_responses("application/pdf"))  # fmt: skip
+    @extend_schema(methods=["POST"], summary=_("Upload the plan document (a PDF, checked by its "
+                                               "content)"),
+                   request={"multipart/form-data": s.PlanDocumentSerializer},
+                   responses=s.PlanSerializer)  # fmt: skip
+    @action(detail=True, methods=["get", "post"], filterset_class=None,
+            parser_classes=[MultiPartParser, FormParser],
+            content_negotiation_class=AnyAccept)  # fmt: skip
+    def document(self, request: Request, pk: int) -> Response:
+        plan = self.get_object()
+        if request.method == "GET":
+            if not plan.document:
+                raise exceptions.NotFound(_("The plan has no document yet."))
+            return send_file(plan.document, plan.document_name or "plan.pdf", plan_services.PDF)
+        body = s.PlanDocumentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        v = body.validated_data
+        try:
+            plan_services.save_plan_data(
+                user=request.user, data={}, plan=plan, expected_version=v.get("version"),
+                reason=v.get("change_reason", ""), document=v["file"],
+            )  # fmt: skip
+        except DjangoValidationError as exc:
+            raise invalid_file(exc) from exc
+        return self._read(plan.pk)
+
 
 @extend_schema_view(
     queue=extend_schema(summary=_("Progress reports waiting for my approval"),
                         responses=s.ProgressReportSerializer(many=True)),
 )  # fmt: skip
-class ProgressReportViewSet(_ReviewedReadViewSet):
+class ProgressReportViewSet(AttachmentsMixin, _ReviewedReadViewSet):
     """Progress reports you may see (as the progress pages scope them), with their rows:
     activity progress, disbursement per budget source and KPI actuals."""
 
     serializer_class = s.ProgressReportSerializer
     filterset_class = ProgressReportFilter
+    attachment_model = ReportAttachment
+    attachment_owner = "report"
+    attachment_services = progress_services
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -321,6 +483,96 @@ class ProgressReportViewSet(_ReviewedReadViewSet):
         )
         report = self.get_queryset().get(pk=report.pk)
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ProgressReportInputSerializer, responses=s.ProgressReportSerializer,
+                   summary=_("Fill a report: texts, activity progress, disbursement, KPI "
+                             "actuals (send the version you read)"))  # fmt: skip
+    def partial_update(self, request: Request, pk: int) -> Response:
+        report = self.get_object()
+        body = s.ProgressReportInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        v = body.validated_data
+        progress_services.save_report_data(
+            user=request.user, report=report, data=body.service_data(),
+            expected_version=v.get("version"), reason=v.get("change_reason", ""),
+        )  # fmt: skip
+        report = progress_selectors.reports_full(request.user).get(pk=report.pk)
+        return Response(self.get_serializer(report).data)
+
+
+# --- report jobs --------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("My report jobs")),
+    retrieve=extend_schema(summary=_("A report job: its state and progress (poll this)")),
+)
+class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Report jobs built by the Celery worker (``reports/services.py``): start one, poll its
+    state and progress, download the file when done, retry a failed one. Only your own jobs
+    exist for you (``access.scope_report_jobs``)."""
+
+    serializer_class = s.ReportJobSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ReportJob.objects.none()
+        return report_selectors.jobs_of(self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(request=s.ReportJobStartSerializer, responses={201: s.ReportJobSerializer},
+                   summary=_("Start a report job"))  # fmt: skip
+    def create(self, request: Request) -> Response:
+        body = s.ReportJobStartSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        job = self._start(request.user, body.validated_data)
+        return Response(self.get_serializer(job).data, status=status.HTTP_201_CREATED)
+
+    def _start(self, user, data: dict) -> ReportJob:
+        # The browser's own forms check the filters, so a job started here selects what the
+        # report page would.
+        if data["report"] == Report.PROJECT_FORM:
+            try:
+                project = project_selectors.project_for_page(user, data["project"])
+                return report_services.start_project_form(user, project)
+            except Project.DoesNotExist as exc:
+                raise Http404 from exc
+        if data["report"] == Report.MASTER_PLAN:
+            form = MasterPlanForm({"fiscal_year": data["fiscal_year"]})
+            if not form.is_valid():
+                raise exceptions.ValidationError(form.errors)
+            return report_services.start_master_plan(user, form.cleaned_data["fiscal_year"])
+        fields = {k: data[k] for k in ("fiscal_year", "agency", "status", "master_plan")
+                  if k in data}  # fmt: skip
+        form = PortfolioForm({"format": data.get("format", "xlsx"), **fields}, user=user)
+        if not form.is_valid():
+            raise exceptions.ValidationError(form.errors)
+        try:
+            return report_services.start_portfolio(user, form.cleaned_data["format"],
+                                                   form.filters())  # fmt: skip
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError({"format": exc.messages}) from exc
+
+    @extend_schema(responses=file_responses(*sorted({"application/pdf", "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})),
+        summary=_("Download the report (once its state is done)"))  # fmt: skip
+    @action(detail=True, content_negotiation_class=AnyAccept)
+    def download(self, request: Request, pk: int) -> FileResponse:
+        job = self.get_object()
+        if not job.is_downloadable:
+            raise exceptions.NotFound(_("The report is not ready: %(state)s.")
+                                      % {"state": job.get_state_display()})  # fmt: skip
+        return send_file(job.file, job.filename, job.content_type)
+
+    @extend_schema(request=None, responses=s.ReportJobSerializer,
+                   summary=_("Start a failed or expired report again"))  # fmt: skip
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: int) -> Response:
+        job = self.get_object()
+        try:
+            report_services.retry(job)
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError({"non_field_errors": exc.messages}) from exc
+        return Response(self.get_serializer(self.get_object()).data)
 
 
 class SuggestView(APIView):

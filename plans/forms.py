@@ -14,7 +14,6 @@ from agencies import access
 from core.fiscal import current_fiscal_year
 from core.forms import BuddhistDateField
 from strategy.models import Edition, Kind, Node
-from workflow.engine import needs_change_reason
 
 from . import rules
 from .models import Plan, PlanTarget
@@ -141,12 +140,10 @@ class PlanForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        first, last = cleaned.get("year_from"), cleaned.get("year_to")
-        if first and last and last < first:
-            self.add_error("year_to", _("The period ends before it starts."))
-        reason = (cleaned.get("change_reason") or "").strip()
-        if self.instance.pk and needs_change_reason(self.instance) and not reason:
-            self.add_error("change_reason", _("Say why you change this plan."))
+        # The rule itself, so the message is the one the service (and the API) gives. The
+        # change reason is checked by the service only (it knows the saved status).
+        for message in rules.order_problems(cleaned.get("year_from"), cleaned.get("year_to")):
+            self.add_error("year_to", message)
         return cleaned
 
     def link_choice(self) -> LinkChoice:

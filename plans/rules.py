@@ -31,7 +31,7 @@ class ValuesError(ValueError):
 def parse_values(text: str) -> dict[int, str]:
     """Target values per fiscal year from text such as ``2566: 10, 2567: 12.5`` (or one pair
     a line; Thai digits allowed). Raises ValuesError with a message for the user."""
-    values: dict[int, str] = {}
+    pairs: list[tuple[int, str]] = []
     cleaned = (text or "").translate(THAI_DIGITS)
     for part in re.split(r"[,;\n]+", cleaned):
         if not part.strip():
@@ -45,14 +45,24 @@ def parse_values(text: str) -> dict[int, str]:
                 )
                 % {"part": part.strip()}
             )
-        year, value = int(match.group(1)), match.group(2)
+        pairs.append((int(match.group(1)), match.group(2)))
+    return clean_values(pairs)
+
+
+def clean_values(values) -> dict[int, str]:
+    """Target values as {fiscal year: value} from pairs or a mapping (the form's text, parsed,
+    or the API's list): Buddhist-era years, each year once. Raises ValuesError."""
+    items = values.items() if isinstance(values, dict) else values
+    out: dict[int, str] = {}
+    for year, value in items:
+        year, value = int(year), str(value).strip()
         if year < 2400:
             raise ValuesError(_("Use Buddhist-era fiscal years (e.g. %(be)s, not %(ce)s).")
                               % {"be": year + 543, "ce": year})  # fmt: skip
-        if year in values:
+        if year in out and not isinstance(values, dict):
             raise ValuesError(_("Fiscal year %(year)s is given twice.") % {"year": year})
-        values[year] = value[:50]
-    return values
+        out[year] = value[:50]
+    return out
 
 
 def format_values(values) -> str:
@@ -66,13 +76,41 @@ def period_problems(plan_type: str, year_from: int | None, year_to: int | None) 
 
     if not year_from or not year_to:
         return []
-    if year_to < year_from:
-        return [_("The period ends before it starts.")]
+    if found := order_problems(year_from, year_to):
+        return found
     span = year_to - year_from + 1
     if plan_type == Plan.Type.ACTION_ANNUAL and span != 1:
         return [_("An annual action plan covers one fiscal year.")]
     if plan_type == Plan.Type.ACTION_5Y and span != FIVE_YEARS:
         return [_("A 5-year action plan covers five fiscal years (e.g. 2566-2570).")]
+    return []
+
+
+def order_problems(year_from: int | None, year_to: int | None) -> list[str]:
+    """A period that ends before it starts cannot be saved at all (not even as a draft)."""
+    if year_from and year_to and year_to < year_from:
+        return [_("The period ends before it starts.")]
+    return []
+
+
+def primary_choice_problems(node: Node) -> list[str]:
+    """The primary link may be chosen among the Y2 and Y1 targets of the dated master-plan
+    editions (the choices the plan form offers)."""
+    edition = node.edition
+    if (node.kind not in PRIMARY_KINDS or edition.family != Edition.Family.MASTER_PLAN
+            or edition.fiscal_year_from is None):  # fmt: skip
+        return [_("The primary link must be a master-plan target (Y2) or a sub-plan "
+                  "target (Y1).")]  # fmt: skip
+    return []
+
+
+def secondary_choice_problems(nodes) -> list[str]:
+    """Other links: master-plan targets, national strategies, reform areas or milestones."""
+    wrong = [n.code for n in nodes if n.kind not in SECONDARY_KINDS]
+    if wrong:
+        return [_("These cannot be linked to a plan: %(codes)s. Choose master-plan targets, "
+                  "national strategies, reform areas or NESDP-13 milestones.")
+                % {"codes": ", ".join(wrong)}]  # fmt: skip
     return []
 
 

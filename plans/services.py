@@ -1,7 +1,7 @@
 """Every write to a Level-3 plan: save (with the optimistic lock and the change record), its
 targets' values per year, its strategy links, its PDF document, and the projects that serve it.
-Views (and later the API) call these; workflow transitions go through
-``workflow.engine.perform``."""
+The rules live in ``save_plan_data`` (plain data); the form path ``save_plan`` and the REST API
+both call it. Workflow transitions go through ``workflow.engine.perform``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from agencies import access
@@ -19,8 +18,9 @@ from projects.attachments import check_upload
 from projects.models import Project
 from strategy.models import Node
 from workflow import engine
-from workflow.engine import EditConflict, WorkflowError
+from workflow.engine import WorkflowError
 
+from . import rules
 from .models import Plan, PlanLink, PlanTarget, PlanTargetValue, ProjectPlanLink
 
 PDF = "application/pdf"
@@ -71,55 +71,159 @@ def _diff(before: dict[str, str], after: dict[str, str]) -> dict[str, dict[str, 
 @transaction.atomic
 def save_plan(*, user, form, targets_formset, links: LinkChoice,
               expected_version: int | None = None, reason: str = "") -> Plan:  # fmt: skip
-    """Save a plan from its validated form and target formset, all or nothing.
-
-    Raises PermissionDenied, EditConflict (someone saved since ``expected_version``) or
-    WorkflowError (a change after submission without a reason)."""
+    """Save a plan from its validated form and target formset: the form's values become the
+    plain ``data`` of ``save_plan_data``, which holds every rule."""
     plan: Plan = form.instance
-    creating = plan.pk is None
+    data = {name: form.cleaned_data[name] for name in DATA_FIELDS if name in form.cleaned_data}
+    if plan.pk is None:
+        data["agency"] = form.cleaned_data.get("agency")
+    targets = []
+    deleted = set(targets_formset.deleted_forms)
+    for target_form in targets_formset.forms:
+        if target_form in deleted or not target_form.cleaned_data:
+            continue  # a row ticked for deletion, or an empty extra row
+        row = {f: target_form.cleaned_data.get(f) for f in TARGET_FIELDS}
+        row["id"] = target_form.instance.pk
+        row["values"] = target_form.cleaned_data.get("values") or {}
+        targets.append(row)
+    data["targets"] = targets
+    data["primary_link"] = links.primary
+    data["secondary_links"] = list(links.secondary)
+    return save_plan_data(
+        user=user, data=data, plan=plan if plan.pk else None, expected_version=expected_version,
+        reason=reason, document=form.cleaned_data.get("document_upload"),
+    )  # fmt: skip
+
+
+# --- the data-level write (the browser form above and the REST API) ---------------------------
+#
+# ``data`` holds model values, already shape-checked by the caller: the fields of
+# ``DATA_FIELDS``, ``agency`` (an Agency, when creating), ``targets`` (a list of dicts of
+# ``TARGET_FIELDS`` with ``values``: {fiscal year: value} or [(fiscal year, value)], and ``id``
+# of a saved target of this plan to change it in place), ``primary_link`` (a Node or None) and
+# ``secondary_links`` (Nodes). A key that is absent keeps the saved value; ``targets`` present
+# replaces the saved targets (the ones not listed are removed).
+
+DATA_FIELDS = (
+    "plan_type", "reference", "title", "year_from", "year_to", "approved_by",
+    "approved_by_other", "approved_on", "resolution_ref", "objectives",
+)  # fmt: skip
+TARGET_FIELDS = ("order", "name", "indicator", "unit", "baseline")
+
+
+def _invalid(problems: dict[str, list[str]]) -> WorkflowError:
+    return WorkflowError(_("Nothing was saved: some fields have problems."), problems)
+
+
+def _check_data(plan: Plan, data: dict) -> dict[str, list[str]]:
+    """What prevents saving even a draft (the submission checks come later, in the engine)."""
+    problems: dict[str, list[str]] = {}
+    if found := rules.order_problems(plan.year_from, plan.year_to):
+        problems["year_to"] = found
+    if plan.reference:
+        taken = Plan.objects.filter(agency_id=plan.agency_id, reference=plan.reference)
+        if taken.exclude(pk=plan.pk).exists():
+            problems["reference"] = [_("Your agency already has a plan with this reference.")]
+    primary = data.get("primary_link")
+    if primary is not None and (found := rules.primary_choice_problems(primary)):
+        problems["primary_target"] = found
+    if found := rules.secondary_choice_problems(data.get("secondary_links") or []):
+        problems["secondary_targets"] = found
+    rows = data.get("targets") or []
+    saved_ids = set(plan.targets.values_list("pk", flat=True)) if plan.pk and rows else set()
+    for i, row in enumerate(rows):
+        try:
+            row["values"] = rules.clean_values(row.get("values") or {})
+        except rules.ValuesError as exc:
+            problems[f"targets-{i}-values"] = [str(exc)]
+        if row.get("id") is not None and row["id"] not in saved_ids:
+            problems[f"targets-{i}-id"] = [_("This target does not belong to the plan.")]
+    return problems
+
+
+@transaction.atomic
+def save_plan_data(
+    *,
+    user,
+    data: dict,
+    plan: Plan | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
+    document=None,
+) -> Plan:
+    """Create (``plan`` None) or change a Level-3 plan from plain data, all or nothing; with
+    ``document``, also store its (checked) PDF.
+
+    The access policy, the optimistic lock (``expected_version``), a reason for a change after
+    submission (kept with the previous and new values) and the timeline entry. Raises
+    PermissionDenied, EditConflict, WorkflowError (with the problems per form field) or
+    ValidationError (the document is not a PDF)."""
+    creating = plan is None
     before = None
     if creating:
-        if not access.can_create_in(user, plan.agency):
+        agency = data.get("agency")
+        if agency is None or not access.can_create_in(user, agency):
             raise PermissionDenied(_("You may not enter plans for this agency."))
-        plan.created_by = user
+        plan = Plan(agency=agency, created_by=user)
     else:
-        current = Plan.objects.get(pk=plan.pk)
+        current = Plan.objects.select_related("agency").get(pk=plan.pk)
         if not access.can(user, Action.EDIT, current):
             raise PermissionDenied(_("This plan cannot be edited now."))
-        bumped = Plan.objects.filter(pk=plan.pk, version=expected_version).update(
-            version=F("version") + 1
-        )
-        if not bumped:
-            raise EditConflict
-        plan.version = expected_version + 1
+        agency = data.get("agency")
+        if agency is not None and agency.pk != current.agency_id:
+            raise _invalid({"agency": [_("The agency of a saved plan cannot change.")]})
+        engine.take_version(current, expected_version)
+        plan = current
         if engine.needs_change_reason(current):
             before = snapshot(current)
             if not reason.strip():
                 raise WorkflowError(
                     _("Say why you change a plan that was submitted before."),
-                    {"change_reason": [_("A reason is required.")]},
+                    {"change_reason": [_("Say why you change this plan.")]},
                 )
-    upload = form.cleaned_data.get("document_upload")
-    if upload:
+    for name in DATA_FIELDS:
+        if name in data:
+            setattr(plan, name, data[name])
+    if problems := _check_data(plan, data):
+        raise _invalid(problems)
+    if document is not None:
+        check_document(document)
         if plan.document:
             plan.document.delete(save=False)
-        plan.document = upload
-        plan.document_name = upload.name[:255]
-        plan.document_size = upload.size
-    form.save()
-    targets_formset.instance = plan
-    targets_formset.save()
-    for target_form in targets_formset.forms:
-        target = target_form.instance
-        if target.pk and target_form not in targets_formset.deleted_forms:
-            set_values(target, target_form.cleaned_data.get("values") or {})
-    set_links(plan, links)
+        plan.document = document
+        plan.document_name = document.name[:255]
+        plan.document_size = document.size
+    plan.save()
+    if "targets" in data:
+        _set_targets(plan, data["targets"])
+    if "primary_link" in data or "secondary_links" in data:
+        saved = list(plan.links.select_related("node")) if not creating else []
+        primary = data.get("primary_link", next((k.node for k in saved if k.is_primary), None))
+        secondary = data.get("secondary_links", [k.node for k in saved if not k.is_primary])
+        set_links(plan, LinkChoice(primary=primary, secondary=list(secondary)))
     refresh_search_text(plan)
     if creating:
         engine.record(plan, "create", user)
     elif before is not None:
         engine.record_changes(plan, user, reason.strip(), _diff(before, snapshot(plan)))
     return plan
+
+
+def _set_targets(plan: Plan, rows: list[dict]) -> None:
+    """Targets listed with their ``id`` change in place (projects that serve them keep their
+    link), the others are new, and saved ones not listed go."""
+    keep = {row["id"] for row in rows if row.get("id") is not None}
+    PlanTarget.objects.filter(plan=plan).exclude(pk__in=keep).delete()
+    for row in rows:
+        fields = {f: row[f] for f in TARGET_FIELDS if row.get(f) is not None}
+        if row.get("id") is not None:
+            target = PlanTarget.objects.get(pk=row["id"], plan=plan)
+            for name, value in fields.items():
+                setattr(target, name, value)
+            target.save()
+        else:
+            target = PlanTarget.objects.create(plan=plan, **fields)
+        set_values(target, row.get("values") or {})
 
 
 def set_values(target: PlanTarget, values: dict[int, str]) -> None:

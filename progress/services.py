@@ -1,6 +1,7 @@
 """Every write to a progress report: start one for a quarter (rows prefilled from the project
-and the previous report), save it (optimistic lock, change record after a submission) and its
-attachments. Transitions go through ``workflow.engine.perform``."""
+and the previous report), save it (optimistic lock, change record after a submission; the rules
+in ``save_report_data``, which the form path and the REST API both call) and its attachments.
+Transitions go through ``workflow.engine.perform``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ from core.states import Status
 from projects.attachments import check_upload
 from projects.models import Project
 from workflow import engine
-from workflow.engine import EditConflict, WorkflowError
+from workflow.engine import WorkflowError
 
 from . import rules, selectors
 from .models import ActivityProgress, BudgetProgress, KPIActual, ProgressReport, ReportAttachment
@@ -145,20 +145,83 @@ def snapshot(report: ProgressReport) -> dict[str, str]:
 def save_report(
     *, user, form, formsets, expected_version: int | None, reason: str = ""
 ) -> ProgressReport:
-    """Save a report from its validated form and row formsets, all or nothing.
+    """Save a report from its validated form and row formsets: their values become the plain
+    ``data`` of ``save_report_data``, which holds every rule."""
+    data = {name: form.cleaned_data[name] for name in TEXT_FIELDS if name in form.cleaned_data}
+    for (name, key), formset in zip(ROW_KEYS.items(), formsets, strict=True):
+        data[name] = [
+            {key: getattr(f.instance, key), **{k: f.cleaned_data.get(k) for k in ROW_FIELDS[name]}}
+            for f in formset.forms
+        ]
+    return save_report_data(
+        user=user, report=form.instance, data=data, expected_version=expected_version,
+        reason=reason,
+    )  # fmt: skip
 
-    Raises PermissionDenied, EditConflict or WorkflowError (a change after a submission
-    without a reason)."""
-    report: ProgressReport = form.instance
-    current = ProgressReport.objects.get(pk=report.pk)
+
+# --- the data-level write (the browser form above and the REST API) ---------------------------
+#
+# ``data`` holds values already shape-checked by the caller: the texts of ``TEXT_FIELDS`` and
+# the rows ``activities`` ({"activity_id", "state", "percent", "note"}), ``budget``
+# ({"source", "disbursed", "cumulative"}) and ``kpis`` ({"kpi_id", "actual_value", "note"}).
+# Rows are those the report was started with, found by their activity, source or KPI; a row
+# not listed keeps its values. A key that is absent keeps the saved value.
+
+ROW_KEYS = {"activities": "activity_id", "budget": "source", "kpis": "kpi_id"}
+ROW_FIELDS = {
+    "activities": ("state", "percent", "note"),
+    "budget": ("disbursed", "cumulative"),
+    "kpis": ("actual_value", "note"),
+}
+CLOSING_FIELDS = ("outcomes_achieved", "lessons_learned")
+
+
+def _saved_rows(report: ProgressReport) -> dict[str, dict]:
+    return {
+        "activities": {r.activity_id: r for r in report.activity_rows.all()},
+        "budget": {r.source: r for r in report.budget_rows.all()},
+        "kpis": {r.kpi_id: r for r in report.kpi_rows.all()},
+    }
+
+
+def _row_problems(report: ProgressReport, data: dict, saved: dict) -> dict[str, list[str]]:
+    """What prevents saving even a draft: a row the report does not hold, a closing report's
+    fields in a quarterly report. Keys as the form's (``budget-0-source``)."""
+    problems: dict[str, list[str]] = {}
+    if not report.is_closing:
+        for name in CLOSING_FIELDS:
+            if data.get(name):
+                problems[name] = [_("Only a closing report records outcomes and lessons.")]
+    unknown = {
+        "activities": _("The report has no row for this activity."),
+        "budget": _("The report has no row for this budget source."),
+        "kpis": _("The report has no row for this KPI."),
+    }
+    for name, key in ROW_KEYS.items():
+        seen = set()
+        for i, row in enumerate(data.get(name) or []):
+            if row.get(key) not in saved[name]:
+                problems[f"{name}-{i}-{key.removesuffix('_id')}"] = [unknown[name]]
+            elif row[key] in seen:
+                problems[f"{name}-{i}-{key.removesuffix('_id')}"] = [
+                    _("The same row is given twice.")
+                ]
+            seen.add(row.get(key))
+    return problems
+
+
+@transaction.atomic
+def save_report_data(
+    *, user, report: ProgressReport, data: dict, expected_version: int | None, reason: str = ""
+) -> ProgressReport:
+    """Change a report from plain data, all or nothing.
+
+    The access policy, the optimistic lock, a reason for a change after a submission (kept with
+    the previous and new values). Raises PermissionDenied, EditConflict or WorkflowError."""
+    current = ProgressReport.objects.select_related("project").get(pk=report.pk)
     if not access.can(user, Action.EDIT, current):
         raise PermissionDenied(_("This report cannot be edited now."))
-    bumped = ProgressReport.objects.filter(pk=report.pk, version=expected_version).update(
-        version=F("version") + 1
-    )
-    if not bumped:
-        raise EditConflict
-    report.version = (expected_version or 0) + 1
+    engine.take_version(current, expected_version)
     before = None
     if engine.needs_change_reason(current):
         if not reason.strip():
@@ -167,14 +230,29 @@ def save_report(
                 {"change_reason": [_("A reason is required.")]},
             )
         before = snapshot(current)
-    form.save()
-    for formset in formsets:
-        formset.save()
+    saved = _saved_rows(current)
+    if problems := _row_problems(current, data, saved):
+        raise WorkflowError(_("Nothing was saved: some fields have problems."), problems)
+    for name in TEXT_FIELDS:
+        if name in data:
+            setattr(current, name, data[name] or "")
+    current.save()
+    for name, key in ROW_KEYS.items():
+        changed = []
+        for row in data.get(name) or []:
+            saved_row = saved[name][row[key]]
+            for field_name in ROW_FIELDS[name]:
+                if field_name in row and row[field_name] is not None:
+                    setattr(saved_row, field_name, row[field_name])
+            changed.append(saved_row)
+        if changed:
+            type(changed[0]).objects.bulk_update(changed, ROW_FIELDS[name])
     if before is not None:
         from projects.services import diff
 
-        engine.record_changes(report, user, reason.strip(), diff(before, snapshot(report)))
-    return report
+        engine.record_changes(current, user, reason.strip(), diff(before, snapshot(current)))
+    report.version = current.version
+    return current
 
 
 def add_attachment(report: ProgressReport, user, upload) -> ReportAttachment:

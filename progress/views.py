@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from agencies import access
 from agencies.access import Action
+from projects import attachment_views
 from projects import selectors as project_selectors
 from projects.models import Project
 from workflow import engine
@@ -191,32 +191,14 @@ def report_transition(request: HttpRequest, pk: int, action: str) -> HttpRespons
 @login_required
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _get_report(request, pk)
-    form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Choose a file to attach."))
-        return redirect(report)
-    try:
-        with transaction.atomic():
-            services.add_attachment(report, request.user, form.cleaned_data["file"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The file was attached."))
-    return redirect(report)
+    return attachment_views.upload(request, _get_report(request, pk), services.add_attachment)
 
 
 @login_required
 def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
     report = _get_report(request, pk)
-    attachment = get_object_or_404(ReportAttachment, pk=attachment_id, report=report)
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type,
+    return attachment_views.download(
+        get_object_or_404(ReportAttachment, pk=attachment_id, report=report)
     )
 
 
@@ -225,8 +207,4 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Fi
 def attachment_delete(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
     report = _get_report(request, pk)
     attachment = get_object_or_404(ReportAttachment, pk=attachment_id, report=report)
-    try:
-        services.delete_attachment(attachment, request.user)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    return redirect(report)
+    return attachment_views.delete(request, report, attachment, services.delete_attachment)

@@ -334,18 +334,8 @@ def save_project_data(
                 _("The agency of a saved project cannot change."),
                 {"agency": [_("The agency of a saved project cannot change.")]},
             )
-        if expected_version is None:
-            raise WorkflowError(
-                _("Send the version you read, so nobody's changes are overwritten."),
-                {"version": [_("This field is required.")]},
-            )
-        bumped = Project.objects.filter(pk=current.pk, version=expected_version).update(
-            version=F("version") + 1
-        )
-        if not bumped:
-            raise EditConflict
+        engine.take_version(current, expected_version)
         project = current
-        project.version = expected_version + 1
         if engine.needs_change_reason(current):
             before = snapshot(current)
             if not reason.strip():

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from workflow import views as workflow_views
 from workflow.engine import EditConflict, WorkflowError
 from workflow.forms import TransitionForm
 
-from . import selectors, services
+from . import attachment_views, selectors, services
 from .exporting import EXPORT_HEADERS, export_rows
 from .filters import ProjectFilter
 from .forms import FORMSETS, AttachmentForm, ProjectForm, RevisionForm
@@ -188,29 +187,15 @@ def project_revise(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _get_project(request, pk)
-    form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Choose a file to attach."))
-        return redirect(project)
-    try:
-        with transaction.atomic():
-            services.add_attachment(project, request.user, form.cleaned_data["file"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The file was attached."))
-    return redirect(project)
+    return attachment_views.upload(request, _get_project(request, pk), services.add_attachment)
 
 
 @login_required
 def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
     project = _get_project(request, pk)
-    attachment = get_object_or_404(Attachment, pk=attachment_id, project=project)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
-                        content_type=attachment.content_type)  # fmt: skip
+    return attachment_views.download(
+        get_object_or_404(Attachment, pk=attachment_id, project=project)
+    )
 
 
 @login_required
@@ -218,8 +203,4 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Fi
 def attachment_delete(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
     project = _get_project(request, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_id, project=project)
-    try:
-        services.delete_attachment(attachment, request.user)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    return redirect(project)
+    return attachment_views.delete(request, project, attachment, services.delete_attachment)

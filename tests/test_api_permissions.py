@@ -5,8 +5,14 @@ is added here."""
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
@@ -81,14 +87,48 @@ TABLE: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
     ("get", "/projects/{draft}/linkage/"): (None, codes(200, **OWN_ONLY)),
     ("get", "/projects/{submitted}/linkage/"): (None, codes(200, other_staff=404)),
     ("post", "/linkage/suggest/"): ({"title": "ส่งเสริมการแปรรูปผลผลิตทางการเกษตร"}, codes(200)),
+    # Writes of plans and progress reports.
+    ("post", "/plans/"): ("plan_create", codes(403, staff=201)),
+    ("patch", "/plans/{plan_draft}/"): ({"version": 1, "title": "แผนใหม่"},
+                                        codes(403, staff=200, **OWN_ONLY)),
+    ("get", "/plans/{plan_draft}/document/"): (None, codes(200, **OWN_ONLY)),
+    ("post", "/plans/{plan_draft}/document/"): ("plan_document",
+                                                codes(403, staff=200, **OWN_ONLY)),
+    ("patch", "/progress-reports/{report_draft}/"): ({"version": 1, "problems": "ฝนตก"},
+                                                     codes(403, staff=200, **OWN_ONLY)),
+    # Attachments of projects and progress reports.
+    ("get", "/projects/{draft}/attachments/"): (None, codes(200, **OWN_ONLY)),
+    ("get", "/projects/{submitted}/attachments/"): (None, codes(200, other_staff=404)),
+    ("post", "/projects/{draft}/attachments/"): ("upload", codes(403, staff=201, **OWN_ONLY)),
+    ("post", "/projects/{submitted}/attachments/"): ("upload", codes(403, other_staff=404)),
+    ("get", "/projects/{draft}/attachments/{draft_attachment}/"): (None,
+                                                                  codes(200, **OWN_ONLY)),
+    ("delete", "/projects/{draft}/attachments/{draft_attachment}/"): (
+        None, codes(403, staff=204, **OWN_ONLY)),
+    ("get", "/progress-reports/{report_draft}/attachments/"): (None, codes(200, **OWN_ONLY)),
+    ("post", "/progress-reports/{report_draft}/attachments/"): (
+        "upload", codes(403, staff=201, **OWN_ONLY)),
+    ("get", "/progress-reports/{report_draft}/attachments/{report_attachment}/"): (
+        None, codes(200, **OWN_ONLY)),
+    ("delete", "/progress-reports/{report_draft}/attachments/{report_attachment}/"): (
+        None, codes(403, staff=204, **OWN_ONLY)),
+    # Report jobs: every signed-in user starts them; a job exists only for its owner (staff).
+    ("get", "/report-jobs/"): (None, codes(200)),
+    ("post", "/report-jobs/"): ({"report": "portfolio", "format": "csv"}, codes(201)),
+    ("get", "/report-jobs/{job}/"): (None, codes(404, staff=200)),
+    ("get", "/report-jobs/{job_done}/download/"): (None, codes(404, staff=200)),
+    ("post", "/report-jobs/{job_failed}/retry/"): ({}, codes(404, staff=200)),
 }  # fmt: skip
-NAMES = ("agency", "node", "draft", "submitted", "approved", "plan_draft", "plan_submitted",
-         "report_draft", "report_submitted")  # fmt: skip
+PLACEHOLDER = re.compile(r"\{[^}]+\}")
 
 
 @pytest.fixture
-def world(agencies, settings):
+def world(agencies, settings, tmp_path, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    # Report jobs are queued after the request's transaction; this walk runs in one, so the
+    # queueing is left out (test_api_report_jobs.py has the real worker build them).
+    monkeypatch.setattr("reports.services._queue", lambda job: None)
     people = {
         "staff": member(R.STAFF, agencies["doae"]),
         "approver": member(R.AGENCY_APPROVER, agencies["doae"]),
@@ -108,8 +148,38 @@ def world(agencies, settings):
 
     node = Node.objects.filter(edition__code="mp-2566").first()
     ids = {"draft": draft.pk, "submitted": submitted.pk, "approved": approved.pk,
-           "agency": doae.pk, "node": node.pk, **_plans_and_reports(people, agencies)}  # fmt: skip
+           "agency": doae.pk, "node": node.pk, **_plans_and_reports(people, agencies),
+           **_files_and_jobs(people, draft)}  # fmt: skip
     return people, ids, doae
+
+
+def _files_and_jobs(people: dict, draft) -> dict[str, int]:
+    """An attachment of the draft project and of the draft report; the staff's report jobs:
+    one queued, one done with its file, one failed."""
+    from progress import services as progress_services
+    from progress.models import ProgressReport
+    from projects import services as project_services
+    from reports.models import ReportJob
+
+    staff = people["staff"]
+    attachment = project_services.add_attachment(draft, staff, _pdf())
+    report = ProgressReport.objects.filter(status=Status.DRAFT).get()
+    report_attachment = progress_services.add_attachment(report, staff, _pdf())
+    job = ReportJob.objects.create(owner=staff, report="portfolio", format="csv")
+    tomorrow = timezone.now() + timedelta(days=1)
+    done = ReportJob.objects.create(owner=staff, report="portfolio", format="csv",
+                                    state="done", expires_at=tomorrow)  # fmt: skip
+    done.file.save("portfolio.csv", ContentFile(b"a,b\n"))
+    failed = ReportJob.objects.create(owner=staff, report="portfolio", format="csv",
+                                      state="failed", error="build_failed")  # fmt: skip
+    return {"draft_attachment": attachment.pk, "report_attachment": report_attachment.pk,
+            "job": job.pk, "job_done": done.pk, "job_failed": failed.pk}  # fmt: skip
+
+
+def _pdf() -> SimpleUploadedFile:
+    from tests.plan_helpers import PDF
+
+    return SimpleUploadedFile("เอกสาร.pdf", PDF, "application/pdf")
 
 
 def _plans_and_reports(people: dict, agencies) -> dict[str, int]:
@@ -141,7 +211,14 @@ def _plans_and_reports(people: dict, agencies) -> dict[str, int]:
 
 def _body(kind, agency, ref: str, ids: dict):
     from tests.test_api_projects import full_payload
+    from tests.test_api_writes import plan_payload
 
+    if kind == "plan_create":
+        return plan_payload(agency, reference=ref)
+    if kind == "plan_document":
+        return {"file": _pdf(), "version": 1}
+    if kind == "upload":
+        return {"file": _pdf()}
     if isinstance(kind, dict) and kind.get("project") == "{report_project}":
         return {**kind, "project": ids["report_project"]}
     if kind == "create":
@@ -156,11 +233,12 @@ def test_the_table_covers_every_operation():
     operations = {(m, p) for p, item in schema["paths"].items() for m in item}
     covered = set()
     for method, path in TABLE:
-        template = path
-        for name in NAMES:
-            template = template.replace("{" + name + "}", "{id}")
-        covered.add((method, "/api/v1" + template.replace("mp-2566", "{code}")))
-    assert operations == covered
+        covered.add((method, "/api/v1" + path.replace("mp-2566", "{code}")))
+
+    def same(found: set) -> set:
+        return {(m, PLACEHOLDER.sub("{id}", p)) for m, p in found}
+
+    assert same(operations) == same(covered)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -174,8 +252,10 @@ def test_every_endpoint_answers_every_role_as_the_policy_says(world, role):
         # Each call in a rolled-back savepoint: every endpoint sees the same fresh objects.
         with transaction.atomic():
             url = API + path.format(**ids)
-            response = getattr(client, method)(url, _body(body, doae, f"NEW-{role}", ids),
-                                               format="json")  # fmt: skip
+            data = _body(body, doae, f"NEW-{role}", ids)
+            multipart = isinstance(data, dict) and "file" in data
+            response = getattr(client, method)(url, data, format="multipart" if multipart
+                                               else "json")  # fmt: skip
             if response.status_code != expected[role]:
                 wrong.append((method, path, response.status_code, response.json()))
             elif response.status_code >= 400 and not response.json()["detail"]:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -144,6 +145,25 @@ def change_history(obj: Reviewable):
     return ChangeRecord.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
     ).select_related("actor")
+
+
+def take_version(obj: Reviewable, expected_version: int | None) -> None:
+    """The optimistic lock of every data-level save: only the holder of the current version
+    writes, and the version moves on by one (inside the caller's transaction, so a refused
+    save gives it back). Raises WorkflowError (no version sent) or EditConflict."""
+    if expected_version is None:
+        raise WorkflowError(
+            _("Send the version you read, so nobody's changes are overwritten."),
+            {"version": [_("This field is required.")]},
+        )
+    bumped = (
+        type(obj)
+        .objects.filter(pk=obj.pk, version=expected_version)
+        .update(version=F("version") + 1)
+    )
+    if not bumped:
+        raise EditConflict
+    obj.version = expected_version + 1
 
 
 def needs_change_reason(obj: Reviewable) -> bool:
