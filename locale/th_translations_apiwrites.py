@@ -59,4 +59,5 @@ TH = {
     "The report has no row for this budget source.": "รายงานนี้ไม่มีแถวของแหล่งงบประมาณนี้",
     "The report has no row for this KPI.": "รายงานนี้ไม่มีแถวของตัวชี้วัดนี้",
     "The same row is given twice.": "ระบุแถวเดียวกันซ้ำสองครั้ง",
+    "Why the job failed (empty unless it did).": "เหตุที่งานล้มเหลว (ว่างไว้หากไม่ล้มเหลว)",
 }
