@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -22,7 +23,6 @@ from projects import selectors as project_selectors
 from projects.models import Project
 from workflow import engine
 from workflow import views as workflow_views
-from workflow.engine import EditConflict, WorkflowError
 from workflow.forms import TransitionForm
 
 from . import importing, selectors, services
@@ -93,59 +93,28 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit(request, plan)
 
 
-def _forms(request: HttpRequest, plan: Plan):
-    data = request.POST if request.method == "POST" else None
-    files = request.FILES if request.method == "POST" else None
-    form = PlanForm(data, files, instance=plan, user=request.user)
-    return form, PlanTargetFormSet(data, instance=plan, prefix="targets")
+def _forms(data, files, plan: Plan, *, user):
+    form = PlanForm(data, files, instance=plan, user=user)
+    return form, [PlanTargetFormSet(data, instance=plan, prefix="targets")]
 
 
 def _edit(request: HttpRequest, plan: Plan) -> HttpResponse:
-    form, targets = _forms(request, plan)
-    problems: dict[str, list[str]] = {}
-    if request.method == "GET" and request.GET.get("check") and plan.pk:
-        problems = plan.submission_problems()
-    if request.method == "POST" and form.is_valid() and targets.is_valid():
-        try:
-            saved = services.save_plan(
-                user=request.user, form=form, targets_formset=targets, links=form.link_choice(),
-                expected_version=form.cleaned_data.get("expected_version"),
-                reason=form.cleaned_data.get("change_reason", ""),
-            )  # fmt: skip
-        except EditConflict as exc:
-            form.add_error(None, exc.message)
-            # Keep the user's input but hold the current version, so "save again" (as the
-            # message says) saves over the other change knowingly instead of conflicting again.
-            form.data = form.data.copy()
-            form.data["expected_version"] = Plan.objects.values_list("version", flat=True).get(
-                pk=plan.pk
-            )
-        except WorkflowError as exc:
-            for field, msgs in exc.problems.items():
-                form.add_error(field if field in form.fields else None, msgs)
-        else:
-            if "_submit" not in request.POST:
-                messages.success(request, _("The draft was saved."))
-                return redirect(saved)
-            try:
-                engine.perform(saved, Action.SUBMIT, request.user)
-            except WorkflowError as exc:
-                messages.error(request, _("Saved as a draft, but not submitted: %(why)s")
-                               % {"why": exc.message})  # fmt: skip
-                fresh = Plan.objects.get(pk=saved.pk)
-                form = PlanForm(instance=fresh, user=request.user)
-                targets = PlanTargetFormSet(instance=fresh, prefix="targets")
-                return _render_edit(request, fresh, form, targets, exc.problems)
-            messages.success(request, _("The plan was submitted for approval."))
-            return redirect(saved)
-    elif request.method == "POST":
-        messages.error(request, _("Please correct the errors below; nothing was saved."))
-    return _render_edit(request, plan, form, targets, problems)
+    def save(form, formsets) -> Plan:
+        return services.save_plan(
+            user=request.user, form=form, targets_formset=formsets[0], links=form.link_choice(),
+            expected_version=form.cleaned_data.get("expected_version"),
+            reason=form.cleaned_data.get("change_reason", ""),
+        )  # fmt: skip
+
+    return workflow_views.edit(
+        request, plan, forms=partial(_forms, user=request.user), save=save,
+        page=partial(_render_edit, request), submitted=_("The plan was submitted for approval."),
+    )  # fmt: skip
 
 
-def _render_edit(request, plan, form, targets, problems) -> HttpResponse:
+def _render_edit(request, plan, form, formsets, problems) -> HttpResponse:
     return render(request, "plans/form.html", {
-        "plan": plan, "form": form, "targets": targets, "problems": problems,
+        "plan": plan, "form": form, "targets": formsets[0], "problems": problems,
         "needs_reason": bool(plan.pk) and engine.needs_change_reason(plan),
     })  # fmt: skip
 

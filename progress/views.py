@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,7 +21,7 @@ from projects import selectors as project_selectors
 from projects.models import Project
 from workflow import engine
 from workflow import views as workflow_views
-from workflow.engine import EditConflict, WorkflowError
+from workflow.engine import WorkflowError
 from workflow.forms import TransitionForm
 
 from . import selectors, services
@@ -106,11 +108,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _forms(request: HttpRequest, report: ProgressReport, bound: bool = True):
-    data = request.POST if bound and request.method == "POST" else None
+def _forms(data, files, report: ProgressReport):
     form = ReportForm(data, instance=report)
-    formsets = [cls(data, instance=report, prefix=prefix) for prefix, cls in FORMSETS]
-    return form, formsets
+    return form, [cls(data, instance=report, prefix=prefix) for prefix, cls in FORMSETS]
 
 
 @login_required
@@ -119,50 +119,18 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can(request.user, Action.EDIT, report):
         messages.error(request, _("This report cannot be edited now."))
         return redirect(report)
-    form, formsets = _forms(request, report)
-    problems: dict[str, list[str]] = {}
-    if request.method == "GET" and request.GET.get("check"):
-        problems = report.submission_problems()
-    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in formsets):
-        try:
-            saved = services.save_report(
-                user=request.user,
-                form=form,
-                formsets=formsets,
-                expected_version=form.cleaned_data.get("expected_version"),
-                reason=form.cleaned_data.get("change_reason", ""),
-            )
-        except EditConflict as exc:
-            # Keep the user's input, now against the current version: saving again is a
-            # deliberate choice after reading the message, not an endless conflict.
-            data = request.POST.copy()
-            data["expected_version"] = str(ProgressReport.objects.get(pk=report.pk).version)
-            form = ReportForm(data, instance=report)
-            formsets = [cls(data, instance=report, prefix=p) for p, cls in FORMSETS]
-            form.is_valid()
-            form.add_error(None, exc.message)
-        except WorkflowError as exc:
-            for field, msgs in exc.problems.items():
-                form.add_error(field if field in form.fields else None, msgs)
-        else:
-            if "_submit" not in request.POST:
-                messages.success(request, _("The draft was saved."))
-                return redirect(saved)
-            try:
-                engine.perform(saved, Action.SUBMIT, request.user)
-            except WorkflowError as exc:
-                messages.error(
-                    request,
-                    _("Saved as a draft, but not submitted: %(why)s") % {"why": exc.message},
-                )
-                fresh = _get_report(request, saved.pk)
-                form, formsets = _forms(request, fresh, bound=False)
-                return _render_edit(request, fresh, form, formsets, exc.problems)
-            messages.success(request, _("The report was submitted to the agency approver."))
-            return redirect(saved)
-    elif request.method == "POST":
-        messages.error(request, _("Please correct the errors below; nothing was saved."))
-    return _render_edit(request, report, form, formsets, problems)
+
+    def save(form, formsets) -> ProgressReport:
+        return services.save_report(
+            user=request.user, form=form, formsets=formsets,
+            expected_version=form.cleaned_data.get("expected_version"),
+            reason=form.cleaned_data.get("change_reason", ""),
+        )  # fmt: skip
+
+    return workflow_views.edit(
+        request, report, forms=_forms, save=save, page=partial(_render_edit, request),
+        submitted=_("The report was submitted to the agency approver."),
+    )  # fmt: skip
 
 
 def _render_edit(request, report, form, formsets, problems) -> HttpResponse:

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies import access
 from agencies.access import Action
 from core import listing
-from core.once import AlreadySubmitted
 from workflow import engine
 from workflow import views as workflow_views
-from workflow.engine import EditConflict, WorkflowError
+from workflow.engine import WorkflowError
 from workflow.forms import TransitionForm
 
 from . import attachment_views, selectors, services
@@ -71,11 +73,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })  # fmt: skip
 
 
-def _forms(request: HttpRequest, project: Project):
-    data = request.POST if request.method == "POST" else None
-    form = ProjectForm(data, instance=project, user=request.user)
-    formsets = [cls(data, instance=project, prefix=prefix) for prefix, cls in FORMSETS]
-    return form, formsets
+def _forms(data, files, project: Project, *, user):
+    form = ProjectForm(data, instance=project, user=user)
+    return form, [cls(data, instance=project, prefix=prefix) for prefix, cls in FORMSETS]
 
 
 @login_required
@@ -95,52 +95,20 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _edit(request: HttpRequest, project: Project) -> HttpResponse:
-    form, formsets = _forms(request, project)
-    problems: dict[str, list[str]] = {}
-    if request.method == "GET" and request.GET.get("check") and project.pk:
-        problems = project.submission_problems()
-    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in formsets):
-        try:
-            saved = services.save_project(
-                user=request.user, form=form, formsets=formsets, links=form.link_choice(),
-                expected_version=form.cleaned_data.get("expected_version"),
-                reason=form.cleaned_data.get("change_reason", ""),
-            )  # fmt: skip
-        except AlreadySubmitted as exc:
-            messages.info(request, _("This form was saved already; here is the project it made."))
-            return redirect(exc.url or "projects:list")
-        except EditConflict as exc:
-            form.add_error(None, exc.message)
-            # The user's input stays; the next save is against the version now stored.
-            form.data = form.data.copy()
-            form.data[form.add_prefix("expected_version")] = str(
-                Project.objects.values_list("version", flat=True).get(pk=project.pk)
-            )
-        except WorkflowError as exc:
-            for field, msgs in exc.problems.items():
-                form.add_error(field if field in form.fields else None, msgs)
-        else:
-            if "_submit" not in request.POST:
-                messages.success(request, _("The draft was saved."))
-                return redirect(saved)
-            try:
-                engine.perform(saved, Action.SUBMIT, request.user)
-            except WorkflowError as exc:
-                messages.error(request, _("Saved as a draft, but not submitted: %(why)s")
-                               % {"why": exc.message})  # fmt: skip
-                return _render_edit(request, saved, *_forms_for(saved, request), exc.problems)
-            messages.success(request, _("The project was submitted for approval."))
-            return redirect(saved)
-    elif request.method == "POST":
-        messages.error(request, _("Please correct the errors below; nothing was saved."))
-    return _render_edit(request, project, form, formsets, problems)
+    def save(form, formsets) -> Project:
+        return services.save_project(
+            user=request.user, form=form, formsets=formsets, links=form.link_choice(),
+            expected_version=form.cleaned_data.get("expected_version"),
+            reason=form.cleaned_data.get("change_reason", ""),
+        )  # fmt: skip
 
-
-def _forms_for(project: Project, request: HttpRequest):
-    project = Project.objects.get(pk=project.pk)
-    form = ProjectForm(instance=project, user=request.user)
-    formsets = [cls(instance=project, prefix=prefix) for prefix, cls in FORMSETS]
-    return form, formsets
+    return workflow_views.edit(
+        request, project, forms=partial(_forms, user=request.user), save=save,
+        page=partial(_render_edit, request),
+        submitted=_("The project was submitted for approval."),
+        already_saved=_("This form was saved already; here is the project it made."),
+        list_url=reverse("projects:list"),
+    )  # fmt: skip
 
 
 def _render_edit(request, project, form, formsets, problems) -> HttpResponse:

@@ -1,7 +1,11 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.access import Action
+from core.once import AlreadySubmitted
 
 from . import engine
-from .engine import WorkflowError
+from .engine import EditConflict, WorkflowError
 from .forms import TransitionForm
 from .models import Notification, Reviewable
 
@@ -39,6 +44,65 @@ def transition(request: HttpRequest, obj: Reviewable, action: str, label=None) -
             request, _("Done: %(action)s.") % {"action": label or Action(action).label}
         )
     return redirect(obj)
+
+
+FormsFactory = Callable[[Any, Any, Reviewable], tuple[BaseForm, list]]
+
+
+def edit(
+    request: HttpRequest,
+    obj: Reviewable,
+    *,
+    forms: FormsFactory,
+    save: Callable[[BaseForm, list], Reviewable],
+    page: Callable[[Reviewable, BaseForm, list, dict], HttpResponse],
+    submitted: str,
+    already_saved: str = "",
+    list_url: str = "/",
+) -> HttpResponse:
+    """The form page of any reviewable object with formsets (a project, a plan): save a draft,
+    or save and submit; on a stale version keep the user's input and say so; list every
+    problem of an incomplete submission. ``forms(data, files, obj)`` builds the form and its
+    formsets, ``save(form, formsets)`` calls the app's service, ``page(obj, form, formsets,
+    problems)`` renders the form."""
+    posted = request.method == "POST"
+    form, formsets = forms(request.POST if posted else None, request.FILES if posted else None,
+                           obj)  # fmt: skip
+    problems: dict[str, list[str]] = {}
+    if not posted and request.GET.get("check") and obj.pk:
+        problems = obj.submission_problems()
+    if posted and form.is_valid() and all(f.is_valid() for f in formsets):
+        try:
+            saved = save(form, formsets)
+        except AlreadySubmitted as exc:
+            messages.info(request, already_saved)
+            return redirect(exc.url or list_url)
+        except EditConflict as exc:
+            form.add_error(None, exc.message)
+            # Keep the user's input but hold the version now stored, so "save again" (as the
+            # message says) saves over the other change knowingly instead of conflicting again.
+            form.data = form.data.copy()
+            current = type(obj).objects.values_list("version", flat=True).get(pk=obj.pk)
+            form.data[form.add_prefix("expected_version")] = str(current)
+        except WorkflowError as exc:
+            for field, msgs in exc.problems.items():
+                form.add_error(field if field in form.fields else None, msgs)
+        else:
+            if "_submit" not in request.POST:
+                messages.success(request, _("The draft was saved."))
+                return redirect(saved)
+            try:
+                engine.perform(saved, Action.SUBMIT, request.user)
+            except WorkflowError as exc:
+                messages.error(request, _("Saved as a draft, but not submitted: %(why)s")
+                               % {"why": exc.message})  # fmt: skip
+                fresh = type(saved).objects.get(pk=saved.pk)
+                return page(fresh, *forms(None, None, fresh), exc.problems)
+            messages.success(request, submitted)
+            return redirect(saved)
+    elif posted:
+        messages.error(request, _("Please correct the errors below; nothing was saved."))
+    return page(obj, form, formsets, problems)
 
 
 @login_required
