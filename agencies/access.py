@@ -226,3 +226,28 @@ def scope_report_jobs(user, queryset: QuerySet) -> QuerySet:
     if not (user and user.is_authenticated and user.is_active):
         return queryset.none()
     return queryset.filter(owner=user)
+
+
+def can_see_national_dashboard(user) -> bool:
+    """The national dashboard (every agency's figures) is for central users: analysts, admins."""
+    return grants(user).central
+
+
+def dashboard_agencies(user) -> QuerySet[Agency]:
+    """Agencies whose dashboard the user may open: every agency for central users, otherwise
+    the agencies of their memberships and the units below them (their subtrees)."""
+    return visible_agencies(user)
+
+
+def home_dashboard_agencies(user) -> QuerySet[Agency]:
+    """The agencies a member's dashboard link leads to: those they hold a role in."""
+    return Agency.objects.filter(
+        is_active=True, memberships__user=user, memberships__role__in=[
+            Role.STAFF, Role.AGENCY_APPROVER, Role.MINISTRY_APPROVER]
+    ).distinct().order_by("code")  # fmt: skip
+
+
+def can_see_a_dashboard(user) -> bool:
+    """Central users and every member of an agency (for the navigation link)."""
+    g = grants(user)
+    return bool(g.central or g.member_ids)

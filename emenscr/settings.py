@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "api",
     "linkage",
     "reports",
+    "dashboards",
     "demo",
 ]
 

@@ -9,13 +9,29 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies import access
 from agencies.models import Membership
-from core.fiscal import quarter_bounds, quarter_label, quarters_between
+from core.fiscal import fiscal_quarter, quarter_bounds, quarter_label, quarters_between
 from core.states import Status
 from projects.models import Project
 
@@ -302,3 +318,73 @@ def overdue_for(user, today: date | None = None, limit: int = 50) -> list[Owed]:
             owed.append(Owed(project, late))
     owed.sort(key=lambda o: (o.first_due, o.project.pk))
     return owed[:limit]
+
+
+# --- overdue reports in SQL (the dashboards count them over a whole country) -----------------
+
+
+class _QuarterIndex(Func):
+    """A date's fiscal quarter as one integer, 4 × fiscal year + quarter (as ``quarter_index``):
+    fiscal quarters are calendar quarters, the fiscal year being the Buddhist-era year + 1 from
+    October, so (month - 1) / 3 + 2 counts from the year's Q1 in October of the year before."""
+
+    output_field = IntegerField()
+    template = (
+        "(4 * (EXTRACT(YEAR FROM %(expressions)s)::int + 543)"
+        " + (EXTRACT(MONTH FROM %(expressions)s)::int - 1) / 3 + 2)"
+    )
+
+
+def quarter_index(fy: int, quarter: int) -> int:
+    return 4 * fy + quarter
+
+
+def last_due_quarter(today: date) -> int:
+    """The index of the latest quarter whose report deadline has passed by ``today``."""
+    fy, q = fiscal_quarter(today)
+    while quarter_bounds(fy, q)[1] + timedelta(days=due_days()) >= today:
+        fy, q = (fy, q - 1) if q > 1 else (fy - 1, 4)
+    return quarter_index(fy, q)
+
+
+def with_overdue(qs: QuerySet[Project], today: date | None = None) -> QuerySet[Project]:
+    """``qs`` narrowed to the reportable projects (the latest approved revision) annotated with
+    ``overdue_reports``: what ``schedule`` counts as overdue, computed in SQL. Quarterly
+    reports are owed for every quarter from the start up to the end whose deadline has passed,
+    less those filed; the closing report once its deadline has passed and until it is filed;
+    nothing once the closing report is accepted."""
+    today = today or timezone.localdate()
+    last_due = last_due_quarter(today)
+    reports = ProgressReport.objects.filter(lineage=OuterRef("lineage"))
+    filed_quarters = (
+        reports.filter(kind=Kind.QUARTERLY, status__in=FILED)
+        .annotate(idx=F("fiscal_year") * 4 + F("quarter"))
+        .filter(idx__gte=OuterRef("q_first"), idx__lte=OuterRef("q_last"))
+        .order_by()
+        .values("lineage")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    closing_overdue = Case(
+        When(
+            Q(end_date__lt=today - timedelta(days=due_days()))
+            & ~Exists(reports.filter(kind=Kind.CLOSING, status__in=FILED)),
+            then=1,
+        ),
+        default=0,
+    )
+    qs = latest_approved(qs).filter(start_date__isnull=False, end_date__isnull=False)
+    qs = qs.annotate(
+        q_first=_QuarterIndex("start_date"),
+        q_last=Least(_QuarterIndex("end_date"), Value(last_due)),
+    ).annotate(
+        overdue_reports=Case(
+            When(Exists(reports.filter(kind=Kind.CLOSING, status=Status.APPROVED)), then=0),
+            default=Greatest(
+                F("q_last") - F("q_first") + 1 - Coalesce(Subquery(filed_quarters), 0), 0
+            )
+            + closing_overdue,
+            output_field=IntegerField(),
+        )
+    )
+    return qs

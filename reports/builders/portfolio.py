@@ -1,5 +1,7 @@
 """Report 1, the project portfolio: every project in the filter that the owner may see, one
-row each, with its budget by source, disbursement to date, links and KPIs.
+row each, with its budget by source, disbursement to date, links, KPIs and linkage score (the
+primary link's alignment score and rank among the edition's targets, and the mean score of all
+its declared links, as the linkage analysis last stored them).
 
 Projects are read in chunks of ``CHUNK`` ids with their related rows prefetched, so the
 queries per chunk are constant and memory stays flat however large the portfolio is."""
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from agencies import access
 from core.thai import format_date
+from linkage.models import LinkScore
 from progress.models import FILED, BudgetProgress, ProgressReport
 from projects.filters import ProjectFilter
 from projects.models import BudgetLine, Project, StrategyLink
@@ -42,6 +45,8 @@ def headers() -> list[str]:
         _("disbursed to date (baht)"), _("disbursement reported up to"),
         _("primary link code"), _("primary link"), _("value-chain factor"),
         _("secondary links"), _("KPIs"),
+        _("primary link alignment score"), _("primary link rank"),
+        _("mean alignment score of the links"),
     ]  # fmt: skip
 
 
@@ -76,6 +81,10 @@ def _row(project: Project, disbursed: tuple | None) -> list:
     kpis = [
         " ".join(filter(None, [k.name + ":", k.target_value, k.unit])) for k in project.kpis.all()
     ]
+    scores = list(project.link_scores.all())
+    scored = next((s for s in scores if s.is_primary), None)
+    # A plain number (not money) in the workbook, to one decimal.
+    mean = round(sum(s.score for s in scores) / len(scores), 1) if scores else None
     return [
         project.agency.code, project.agency.name_th, project.fiscal_year,
         project.get_kind_display(), project.title, project.reference,
@@ -87,6 +96,7 @@ def _row(project: Project, disbursed: tuple | None) -> list:
         str(primary.factor) if primary and primary.factor else "",
         "; ".join(f"{link.node.code} {link.node.label}".strip() for link in secondary),
         "; ".join(kpis),
+        scored.score if scored else None, scored.rank if scored else None, mean,
     ]  # fmt: skip
 
 
@@ -111,6 +121,10 @@ def rows(user, filters: dict, on_progress: Callable[[int, int], None]) -> Iterat
             .prefetch_related(
                 "budget_lines",
                 "kpis",
+                Prefetch(
+                    "link_scores",
+                    queryset=LinkScore.objects.only("project_id", "is_primary", "score", "rank"),
+                ),
                 Prefetch(
                     "links",
                     queryset=StrategyLink.objects.select_related("node", "factor").order_by(

@@ -1,0 +1,304 @@
+"""Every read of the dashboards: the figures of the national dashboard (central users) and of
+an agency's dashboard (the agency and the units below it), for one fiscal year.
+
+Each figure is one aggregate query over the projects the user may see (``visible_projects``,
+narrowed by the project list's own filters), so the numbers are what the list behind each
+figure counts, and the cost does not grow with the number of projects shown. ``QUERIES`` names
+them for the benchmark (bench/dashboard_bench.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Count, DecimalField, F, Func, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Least
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from core.fiscal import quarter_bounds, quarter_label
+from core.states import Status
+from linkage.models import LinkScore
+from progress.models import FILED, ProgressReport
+from progress.selectors import Owed, reports_of, schedule, with_overdue
+from projects.filters import ProjectFilter
+from projects.models import Project
+from projects.selectors import visible_projects
+from strategy.models import Edition, Kind, Node
+
+ZERO = Decimal(0)
+BANDS = 10  # score bands of 10 points: 0-9, 10-19, ..., 90-100
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a dashboard shows: one fiscal year, everything the user may see or one agency's
+    subtree."""
+
+    fiscal_year: int
+    agency: Agency | None = None
+
+    def params(self, **extra) -> dict:
+        found = {"fiscal_year": self.fiscal_year, **extra}
+        if self.agency is not None:
+            found["agency"] = self.agency.pk
+        return found
+
+    def url(self, name: str, **extra) -> str:
+        return reverse(name) + "?" + urlencode(self.params(**extra))
+
+
+def projects(user, scope: Scope) -> QuerySet[Project]:
+    """The projects behind every figure: the project list's rows for these filters."""
+    return ProjectFilter(scope.params(), queryset=visible_projects(user), user=user).qs.order_by()
+
+
+# --- the figures -----------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    label: str
+    count: int = 0
+    amount: Decimal = ZERO
+    url: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def by_status(user, scope: Scope) -> list[Figure]:
+    rows = {
+        r["status"]: r
+        for r in projects(user, scope).values("status").annotate(n=Count("id"),
+                                                                  budget=Sum("total_budget"))
+    }  # fmt: skip
+    return [
+        Figure(
+            str(label),
+            rows[value]["n"],
+            rows[value]["budget"] or ZERO,
+            scope.url("projects:list", status=value),
+        )
+        for value, label in Status.choices
+        if value in rows
+    ]
+
+
+def _master_plan_of() -> dict[int, Node]:
+    """Every master-plan node id → its master plan (one query over the hierarchy, which has a
+    few thousand nodes; walked up in Python)."""
+    nodes = {
+        n.pk: n
+        for n in Node.objects.filter(edition__family=Edition.Family.MASTER_PLAN).only(
+            "id", "parent_id", "kind", "code", "title_th", "title_en", "edition_id"
+        )
+    }
+    found: dict[int, Node] = {}
+    for pk, node in nodes.items():
+        walk = node
+        while walk is not None and walk.kind != Kind.MASTER_PLAN:
+            walk = nodes.get(walk.parent_id)
+        if walk is not None:
+            found[pk] = walk
+    return found
+
+
+def by_master_plan(user, scope: Scope) -> tuple[list[Figure], Figure]:
+    """Budget and projects per master plan of the primary link, biggest budget first, and the
+    projects without a primary link in a master plan."""
+    rows = (
+        projects(user, scope).filter(links__is_primary=True).values("links__node_id")
+        .annotate(n=Count("id"), budget=Sum("total_budget"))
+    )  # fmt: skip
+    plan_of = _master_plan_of()
+    plans: dict[int, Figure] = {}
+    for r in rows:
+        plan = plan_of.get(r["links__node_id"])
+        if plan is None:
+            continue
+        fig = plans.get(plan.pk)
+        if fig is None:
+            label = f"{plan.code} {plan.label}".strip()
+            url = scope.url("projects:list", primary_plan=plan.pk)
+            fig = plans[plan.pk] = Figure(label, url=url, extra={"code": plan.code})
+        fig.count += r["n"]
+        fig.amount += r["budget"] or ZERO
+    figures = sorted(plans.values(), key=lambda f: (-f.amount, f.extra["code"]))
+    return figures, Figure(_("no primary link in a master plan"))
+
+
+class _OverlapDays(Func):
+    """Days a project's dates share with a period, 0 when they do not meet."""
+
+    output_field = IntegerField()
+
+    def __init__(self, first: date, last: date) -> None:
+        super().__init__(F("start_date"), F("end_date"), Value(first), Value(last))
+
+    def as_sql(self, compiler, connection, **extra):
+        (s, sp), (e, ep), (f, fp), (la, lp) = (
+            compiler.compile(x) for x in self.get_source_expressions()
+        )
+        return f"GREATEST(0, LEAST({e}, {la}) - GREATEST({s}, {f}) + 1)", [*ep, *lp, *sp, *fp]
+
+
+class _Days(Func):
+    output_field = IntegerField()
+    template = "(%(expressions)s + 1)"
+    arg_joiner = " - "
+
+
+@dataclass
+class Quarter:
+    label: str
+    planned: Decimal
+    disbursed: Decimal
+    reporting: int  # approved projects that filed a report for the quarter
+    url: str
+
+
+def disbursement(user, scope: Scope) -> tuple[list[Quarter], int]:
+    """Per quarter of the fiscal year: the plan (each approved project's total budget spread
+    evenly over its days, as the project page does for a project whose activities carry no
+    budget) against what the filed reports disbursed; and the number of approved projects."""
+    approved = projects(user, scope).filter(status=Status.APPROVED)
+    days = _Days(F("end_date"), F("start_date"))
+    money = DecimalField(max_digits=20, decimal_places=2)
+    spread = {
+        f"q{q}": Sum(
+            F("total_budget") * _OverlapDays(*quarter_bounds(scope.fiscal_year, q)) / days,
+            output_field=money,
+            filter=Q(start_date__isnull=False, end_date__gte=F("start_date")),
+        )
+        for q in (1, 2, 3, 4)
+    }
+    plan = approved.aggregate(n=Count("id"), **spread)
+    filed = (
+        ProgressReport.objects.filter(
+            kind=ProgressReport.Kind.QUARTERLY, status__in=FILED, fiscal_year=scope.fiscal_year,
+            lineage__in=approved.values("lineage"),
+        ).order_by().values("quarter")
+        .annotate(total=Sum("budget_rows__disbursed"), n=Count("lineage", distinct=True))
+    )  # fmt: skip
+    paid = {r["quarter"]: r for r in filed}
+    quarters = []
+    for q in (1, 2, 3, 4):
+        row = paid.get(q, {})
+        quarters.append(
+            Quarter(
+                quarter_label(scope.fiscal_year, q),
+                (plan[f"q{q}"] or ZERO).quantize(Decimal("0.01")),
+                row.get("total") or ZERO,
+                row.get("n", 0),
+                scope.url(
+                    "dashboards:projects",
+                    status=Status.APPROVED,
+                    reported_in=f"{scope.fiscal_year}-{q}",
+                ),
+            )
+        )
+    return quarters, plan["n"]
+
+
+def score_bands(user, scope: Scope) -> tuple[list[Figure], Figure]:
+    """How many projects' primary links score in each band of 10 points, and how many
+    projects have no scored primary link (not linked, or not scored yet)."""
+    base = projects(user, scope)
+    rows = (
+        LinkScore.objects.filter(is_primary=True, project__in=base.values("pk"))
+        .annotate(band=Least(F("score") / BANDS, BANDS - 1))
+        .order_by().values("band").annotate(n=Count("id"))
+    )  # fmt: skip
+    found = {r["band"]: r["n"] for r in rows}
+    bands = []
+    for b in range(BANDS):
+        low, high = b * 10, (100 if b == BANDS - 1 else b * 10 + 9)
+        bands.append(
+            Figure(
+                f"{low}–{high}",
+                found.get(b, 0),
+                url=scope.url("dashboards:projects", score_from=low, score_to=high),
+                extra={"weak": low < LinkScore.WEAK_BELOW},
+            )
+        )
+    total = base.count()
+    unscored = Figure(_("not scored"), total - sum(found.values()),
+                      url=scope.url("dashboards:projects", unscored="true"))  # fmt: skip
+    return bands, unscored
+
+
+def overdue(user, scope: Scope, today: date | None = None, limit: int = 10) -> dict:
+    """Projects with progress reports past their deadline: how many, how many reports, and
+    the worst few with their periods (shown with the progress app's overdue table)."""
+    late = with_overdue(projects(user, scope), today).filter(overdue_reports__gt=0)
+    totals = late.aggregate(n=Count("id"), reports=Sum("overdue_reports"))
+    worst = list(
+        late.select_related("agency").order_by("-overdue_reports", "start_date", "id")[:limit]
+    )
+    today = today or timezone.localdate()
+    found = reports_of({p.lineage for p in worst})
+    owed = []
+    for project in worst:
+        periods = [p for p in schedule(project, found.get(project.lineage, []), today)
+                   if p.is_overdue]  # fmt: skip
+        owed.append(Owed(project, periods))
+    return {
+        "figure": Figure(
+            _("projects with overdue reports"),
+            totals["n"],
+            url=scope.url("dashboards:projects", overdue="true"),
+            extra={"reports": totals["reports"] or 0},
+        ),
+        "worst": owed,
+    }
+
+
+def fiscal_years(user) -> list[int]:
+    """Fiscal years that have projects, newest first (the fiscal-year filter's choices)."""
+    return list(
+        Project.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
+    )
+
+
+def default_fiscal_year(years: list[int], current: int) -> int:
+    """The current fiscal year if it has projects, otherwise the latest one before it."""
+    earlier = [y for y in years if y <= current]
+    return current if current in years or not earlier else earlier[0]
+
+
+QUERIES: dict[str, Callable] = {
+    "projects by status": by_status,
+    "budget by master plan": by_master_plan,
+    "disbursement by quarter": disbursement,
+    "linkage score bands": score_bands,
+    "overdue reports": overdue,
+}
+
+
+def dashboard(user, scope: Scope) -> dict:
+    """Every figure of one dashboard."""
+    statuses = by_status(user, scope)
+    plans, _unlinked = by_master_plan(user, scope)
+    quarters, approved = disbursement(user, scope)
+    bands, unscored = score_bands(user, scope)
+    return {
+        "statuses": statuses,
+        "total": Figure(
+            _("projects"),
+            sum(f.count for f in statuses),
+            sum((f.amount for f in statuses), ZERO),
+            scope.url("projects:list"),
+        ),
+        "plans": plans,
+        "quarters": quarters,
+        "approved": Figure(
+            _("approved projects"), approved, url=scope.url("projects:list", status=Status.APPROVED)
+        ),
+        "bands": bands,
+        "unscored": unscored,
+        "overdue": overdue(user, scope),
+    }
