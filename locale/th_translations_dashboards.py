@@ -46,7 +46,5 @@ TH = {
 
 PLURALS = {
     "%(n)s report": ["%(n)s ฉบับ"],
-    "%(n)s project owes reports past their deadline": [
-        "%(n)s โครงการค้างส่งรายงานที่เลยกำหนดแล้ว"
-    ],
+    "%(n)s project owes reports past their deadline": ["%(n)s โครงการค้างส่งรายงานที่เลยกำหนดแล้ว"],
 }
