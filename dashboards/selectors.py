@@ -14,8 +14,18 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, DecimalField, F, Func, IntegerField, Q, QuerySet, Sum, Value
-from django.db.models.functions import Least
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    FilteredRelation,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,16 +119,22 @@ def _master_plan_of() -> dict[int, Node]:
 
 def by_master_plan(user, scope: Scope) -> tuple[list[Figure], Figure]:
     """Budget and projects per master plan of the primary link, biggest budget first, and the
-    projects without a primary link in a master plan."""
+    projects without a primary link in a master plan (one scan: a left join on the primary
+    link)."""
     rows = (
-        projects(user, scope).filter(links__is_primary=True).values("links__node_id")
+        projects(user, scope)
+        .alias(primary_link=FilteredRelation("links", condition=Q(links__is_primary=True)))
+        .values(node=F("primary_link__node_id"))
         .annotate(n=Count("id"), budget=Sum("total_budget"))
-    )  # fmt: skip
+    )
     plan_of = _master_plan_of()
     plans: dict[int, Figure] = {}
+    unlinked = Figure(_("no primary link in a master plan"))
     for r in rows:
-        plan = plan_of.get(r["links__node_id"])
+        plan = plan_of.get(r["node"])
         if plan is None:
+            unlinked.count += r["n"]
+            unlinked.amount += r["budget"] or ZERO
             continue
         fig = plans.get(plan.pk)
         if fig is None:
@@ -128,7 +144,7 @@ def by_master_plan(user, scope: Scope) -> tuple[list[Figure], Figure]:
         fig.count += r["n"]
         fig.amount += r["budget"] or ZERO
     figures = sorted(plans.values(), key=lambda f: (-f.amount, f.extra["code"]))
-    return figures, Figure(_("no primary link in a master plan"))
+    return figures, unlinked
 
 
 class _OverlapDays(Func):
@@ -206,14 +222,20 @@ def disbursement(user, scope: Scope) -> tuple[list[Quarter], int]:
 
 def score_bands(user, scope: Scope) -> tuple[list[Figure], Figure]:
     """How many projects' primary links score in each band of 10 points, and how many
-    projects have no scored primary link (not linked, or not scored yet)."""
-    base = projects(user, scope)
+    projects have no scored primary link (not linked, or not scored yet): one scan, a left
+    join on the primary link's score."""
     rows = (
-        LinkScore.objects.filter(is_primary=True, project__in=base.values("pk"))
-        .annotate(band=Least(F("score") / BANDS, BANDS - 1))
-        .order_by().values("band").annotate(n=Count("id"))
-    )  # fmt: skip
-    found = {r["band"]: r["n"] for r in rows}
+        projects(user, scope)
+        .alias(
+            primary_score=FilteredRelation("link_scores", condition=Q(link_scores__is_primary=True))
+        )
+        .values(band=F("primary_score__score") / BANDS)
+        .annotate(n=Count("id"))
+    )
+    found: dict = {}
+    for r in rows:  # a score of 100 counts in the top band; None: no score
+        band = None if r["band"] is None else min(r["band"], BANDS - 1)
+        found[band] = found.get(band, 0) + r["n"]
     bands = []
     for b in range(BANDS):
         low, high = b * 10, (100 if b == BANDS - 1 else b * 10 + 9)
@@ -225,22 +247,25 @@ def score_bands(user, scope: Scope) -> tuple[list[Figure], Figure]:
                 extra={"weak": low < LinkScore.WEAK_BELOW},
             )
         )
-    total = base.count()
-    unscored = Figure(_("not scored"), total - sum(found.values()),
+    unscored = Figure(_("not scored"), found.get(None, 0),
                       url=scope.url("dashboards:projects", unscored="true"))  # fmt: skip
     return bands, unscored
 
 
 def overdue(user, scope: Scope, today: date | None = None, limit: int = 10) -> dict:
     """Projects with progress reports past their deadline: how many, how many reports, and
-    the worst few with their periods (shown with the progress app's overdue table)."""
-    late = with_overdue(projects(user, scope), today).filter(overdue_reports__gt=0)
-    totals = late.aggregate(n=Count("id"), reports=Sum("overdue_reports"))
-    worst = list(
-        late.select_related("agency").order_by("-overdue_reports", "start_date", "id")[:limit]
-    )
+    the worst few with their periods (shown with the progress app's overdue table). One
+    scan counts them all; the few shown are then read with their schedules."""
     today = today or timezone.localdate()
-    found = reports_of({p.lineage for p in worst})
+    late = list(
+        with_overdue(projects(user, scope), today)
+        .filter(overdue_reports__gt=0)
+        .values_list("pk", "overdue_reports", "start_date")
+    )
+    late.sort(key=lambda r: (-r[1], r[2], r[0]))
+    worst = Project.objects.filter(pk__in=[r[0] for r in late[:limit]]).select_related("agency")
+    worst = sorted(worst, key=lambda p: [r[0] for r in late[:limit]].index(p.pk))
+    found = reports_of({p.lineage for p in worst}) if worst else {}
     owed = []
     for project in worst:
         periods = [p for p in schedule(project, found.get(project.lineage, []), today)
@@ -249,9 +274,9 @@ def overdue(user, scope: Scope, today: date | None = None, limit: int = 10) -> d
     return {
         "figure": Figure(
             _("projects with overdue reports"),
-            totals["n"],
+            len(late),
             url=scope.url("dashboards:projects", overdue="true"),
-            extra={"reports": totals["reports"] or 0},
+            extra={"reports": sum(r[1] for r in late)},
         ),
         "worst": owed,
     }

@@ -11,17 +11,16 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import (
     Case,
-    Count,
     Exists,
     F,
     Func,
     IntegerField,
-    Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -161,14 +160,14 @@ def _state(report, start: date, due: date, today: date, completed: bool) -> str:
 
 def latest_approved(qs: QuerySet[Project]) -> QuerySet[Project]:
     """The approved revision reports are filed against: per lineage, the highest approved one
-    (an approved project stays the reference while its next revision is in review)."""
-    newest = (
-        Project.objects.filter(lineage=OuterRef("lineage"), status=Status.APPROVED)
-        .values("lineage")
-        .annotate(top=Max("revision"))
-        .values("top")
+    (an approved project stays the reference while its next revision is in review). The
+    current revision is the newest, so only an older one (rare) needs the subquery, and SQL
+    asks it only for those rows (the dashboards count a whole country)."""
+    newer = Project.objects.filter(
+        lineage=OuterRef("lineage"), status=Status.APPROVED, revision__gt=OuterRef("revision")
     )
-    return qs.filter(status=Status.APPROVED, revision=Subquery(newest))
+    latest = Q(is_current=True) | (Q(is_current=False) & ~Exists(newer))
+    return qs.filter(latest, status=Status.APPROVED)
 
 
 def is_reportable(project: Project) -> bool:
@@ -355,36 +354,44 @@ def with_overdue(qs: QuerySet[Project], today: date | None = None) -> QuerySet[P
     nothing once the closing report is accepted."""
     today = today or timezone.localdate()
     last_due = last_due_quarter(today)
-    reports = ProgressReport.objects.filter(lineage=OuterRef("lineage"))
-    filed_quarters = (
-        reports.filter(kind=Kind.QUARTERLY, status__in=FILED)
-        .annotate(idx=F("fiscal_year") * 4 + F("quarter"))
-        .filter(idx__gte=OuterRef("q_first"), idx__lte=OuterRef("q_last"))
+    # One look-up per project summarises its reports in one number: the quarters filed in
+    # range, + 1,000 when the closing report is filed, + 1,000,000 when it is accepted.
+    summary = (
+        ProgressReport.objects.filter(lineage=OuterRef("lineage"))
+        .alias(idx=F("fiscal_year") * 4 + F("quarter"))
         .order_by()
         .values("lineage")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    closing_overdue = Case(
-        When(
-            Q(end_date__lt=today - timedelta(days=due_days()))
-            & ~Exists(reports.filter(kind=Kind.CLOSING, status__in=FILED)),
-            then=1,
-        ),
-        default=0,
+        .annotate(
+            code=Sum(
+                Case(
+                    When(Q(kind=Kind.CLOSING, status=Status.APPROVED), then=1_000_000),
+                    When(Q(kind=Kind.CLOSING, status__in=FILED), then=1_000),
+                    When(
+                        Q(
+                            kind=Kind.QUARTERLY,
+                            status__in=FILED,
+                            idx__gte=OuterRef("q_first"),
+                            idx__lte=OuterRef("q_last"),
+                        ),
+                        then=1,
+                    ),
+                    default=0,
+                )
+            )
+        )
+        .values("code")
     )
     qs = latest_approved(qs).filter(start_date__isnull=False, end_date__isnull=False)
     qs = qs.annotate(
         q_first=_QuarterIndex("start_date"),
         q_last=Least(_QuarterIndex("end_date"), Value(last_due)),
-    ).annotate(
+    ).annotate(code=Coalesce(Subquery(summary), 0))
+    closing_late = Q(end_date__lt=today - timedelta(days=due_days())) & Q(code__lt=1_000)
+    return qs.annotate(
         overdue_reports=Case(
-            When(Exists(reports.filter(kind=Kind.CLOSING, status=Status.APPROVED)), then=0),
-            default=Greatest(
-                F("q_last") - F("q_first") + 1 - Coalesce(Subquery(filed_quarters), 0), 0
-            )
-            + closing_overdue,
+            When(code__gte=1_000_000, then=0),
+            default=Greatest(F("q_last") - F("q_first") + 1 - F("code") % 1_000, 0)
+            + Case(When(closing_late, then=1), default=0),
             output_field=IntegerField(),
         )
     )
-    return qs
