@@ -81,6 +81,9 @@ def time_dashboard(user, scope, runs: int) -> tuple[dict[str, tuple[float, int]]
         selector(user, scope)  # warm: the grants, the hierarchy map, PostgreSQL's cache
         times = []
         for _ in range(runs):
+            # Nothing kept from the run before: each run is a new request.
+            user.__dict__.pop("_dashboard_projects", None)
+            user.__dict__.pop("_dashboard_summary", None)
             with CaptureQueriesContext(connection) as queries:
                 start = time.perf_counter()
                 selector(user, scope)
@@ -151,9 +154,9 @@ def main() -> None:
         found, total = time_dashboard(user, scope, args.runs)
         print(f"\n{label}, FY {fy}, median of {args.runs} warm runs:")
         for name, (ms, queries) in found.items():
-            print(f"  {name:<26} {ms:8.1f} ms  ({queries} SQL)")
+            print(f"  {name:<42} {ms:8.1f} ms  ({queries} SQL)")
         verdict = "met" if total <= 300 else "NOT met"
-        print(f"  {'total':<26} {total:8.1f} ms  (target 300 ms: {verdict})")
+        print(f"  {'total':<42} {total:8.1f} ms  (target 300 ms: {verdict})")
         print(f"  whole page (view + template) {time_page(user, url, 3):8.1f} ms")
     print(f"\nload average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

@@ -1,10 +1,10 @@
 """Every read of the dashboards: the figures of the national dashboard (central users) and of
 an agency's dashboard (the agency and the units below it), for one fiscal year.
 
-Each figure is one aggregate query over the projects the user may see (``visible_projects``,
-narrowed by the project list's own filters), so the numbers are what the list behind each
-figure counts, and the cost does not grow with the number of projects shown. ``QUERIES`` names
-them for the benchmark (bench/dashboard_bench.py)."""
+The figures are aggregates over the projects the user may see (``visible_projects``, narrowed
+by the project list's own filters), so the numbers are what the list behind each figure counts;
+four queries in all, whatever the number of projects (``QUERIES`` names them for
+bench/dashboard_bench.py)."""
 
 from __future__ import annotations
 
@@ -64,8 +64,14 @@ class Scope:
 
 
 def projects(user, scope: Scope) -> QuerySet[Project]:
-    """The projects behind every figure: the project list's rows for these filters."""
-    return ProjectFilter(scope.params(), queryset=visible_projects(user), user=user).qs.order_by()
+    """The projects behind every figure: the project list's rows for these filters. Kept on
+    the user for the request (like the access grants), so the filter's own look-ups (the
+    agency and its subtree) run once per dashboard, not once per figure."""
+    cache = user.__dict__.setdefault("_dashboard_projects", {})
+    if scope not in cache:
+        qs = ProjectFilter(scope.params(), queryset=visible_projects(user), user=user).qs
+        cache[scope] = qs.order_by()
+    return cache[scope].all()
 
 
 # --- the figures -----------------------------------------------------------------------------
@@ -80,21 +86,59 @@ class Figure:
     extra: dict = field(default_factory=dict)
 
 
+def summary(user, scope: Scope) -> list[dict]:
+    """One scan of the projects gives three figures: rows grouped by status, the primary
+    link's node and its score band (left joins: the unlinked and unscored come too), each with
+    its count and budget. Kept on the user like ``projects``."""
+    cache = user.__dict__.setdefault("_dashboard_summary", {})
+    if scope not in cache:
+        cache[scope] = list(
+            projects(user, scope)
+            .alias(
+                primary_link=FilteredRelation("links", condition=Q(links__is_primary=True)),
+                primary_score=FilteredRelation(
+                    "link_scores", condition=Q(link_scores__is_primary=True)
+                ),
+            )
+            .values("status", node=F("primary_link__node_id"),
+                    band=F("primary_score__score") / BANDS)
+            .annotate(n=Count("id"), budget=Sum("total_budget"))
+        )  # fmt: skip
+    return cache[scope]
+
+
+def planned(user, scope: Scope) -> dict:
+    """The plan per quarter of the approved projects: each one's total budget spread evenly
+    over its days (as the project page does for a project whose activities carry no budget),
+    and how many approved projects there are."""
+    days = _Days(F("end_date"), F("start_date"))
+    money = DecimalField(max_digits=20, decimal_places=2)
+    spread = {
+        f"q{q}": Sum(
+            F("total_budget") * _OverlapDays(*quarter_bounds(scope.fiscal_year, q)) / days,
+            output_field=money,
+            filter=Q(start_date__isnull=False, end_date__gte=F("start_date")),
+        )
+        for q in (1, 2, 3, 4)
+    }
+    return projects(user, scope).filter(status=Status.APPROVED).aggregate(n=Count("id"), **spread)
+
+
 def by_status(user, scope: Scope) -> list[Figure]:
-    rows = {
-        r["status"]: r
-        for r in projects(user, scope).values("status").annotate(n=Count("id"),
-                                                                  budget=Sum("total_budget"))
-    }  # fmt: skip
+    totals: dict[str, Figure] = {}
+    for r in summary(user, scope):
+        fig = totals.setdefault(r["status"], Figure(r["status"]))
+        fig.count += r["n"]
+        fig.amount += r["budget"] or ZERO
     return [
         Figure(
             str(label),
-            rows[value]["n"],
-            rows[value]["budget"] or ZERO,
+            totals[value].count,
+            totals[value].amount,
             scope.url("projects:list", status=value),
         )
         for value, label in Status.choices
-        if value in rows
+        if value in totals
     ]
 
 
@@ -119,25 +163,17 @@ def _master_plan_of() -> dict[int, Node]:
 
 def by_master_plan(user, scope: Scope) -> tuple[list[Figure], Figure]:
     """Budget and projects per master plan of the primary link, biggest budget first, and the
-    projects without a primary link in a master plan (one scan: a left join on the primary
-    link)."""
-    rows = (
-        projects(user, scope)
-        .alias(primary_link=FilteredRelation("links", condition=Q(links__is_primary=True)))
-        .values(node=F("primary_link__node_id"))
-        .annotate(n=Count("id"), budget=Sum("total_budget"))
-    )
+    projects without a primary link in a master plan."""
     plan_of = _master_plan_of()
     plans: dict[int, Figure] = {}
     unlinked = Figure(_("no primary link in a master plan"))
-    for r in rows:
+    for r in summary(user, scope):
         plan = plan_of.get(r["node"])
         if plan is None:
-            unlinked.count += r["n"]
-            unlinked.amount += r["budget"] or ZERO
-            continue
-        fig = plans.get(plan.pk)
-        if fig is None:
+            fig = unlinked
+        elif plan.pk in plans:
+            fig = plans[plan.pk]
+        else:
             label = f"{plan.code} {plan.label}".strip()
             url = scope.url("projects:list", primary_plan=plan.pk)
             fig = plans[plan.pk] = Figure(label, url=url, extra={"code": plan.code})
@@ -145,6 +181,29 @@ def by_master_plan(user, scope: Scope) -> tuple[list[Figure], Figure]:
         fig.amount += r["budget"] or ZERO
     figures = sorted(plans.values(), key=lambda f: (-f.amount, f.extra["code"]))
     return figures, unlinked
+
+
+def score_bands(user, scope: Scope) -> tuple[list[Figure], Figure]:
+    """How many projects' primary links score in each band of 10 points, and how many
+    projects have no scored primary link (not linked, or not scored yet)."""
+    found: dict = {}
+    for r in summary(user, scope):  # a score of 100 counts in the top band; None: no score
+        band = None if r["band"] is None else min(r["band"], BANDS - 1)
+        found[band] = found.get(band, 0) + r["n"]
+    bands = []
+    for b in range(BANDS):
+        low, high = b * 10, (100 if b == BANDS - 1 else b * 10 + 9)
+        bands.append(
+            Figure(
+                f"{low}–{high}",
+                found.get(b, 0),
+                url=scope.url("dashboards:projects", score_from=low, score_to=high),
+                extra={"weak": low < LinkScore.WEAK_BELOW},
+            )
+        )
+    unscored = Figure(_("not scored"), found.get(None, 0),
+                      url=scope.url("dashboards:projects", unscored="true"))  # fmt: skip
+    return bands, unscored
 
 
 class _OverlapDays(Func):
@@ -177,22 +236,10 @@ class Quarter:
     url: str
 
 
-def disbursement(user, scope: Scope) -> tuple[list[Quarter], int]:
-    """Per quarter of the fiscal year: the plan (each approved project's total budget spread
-    evenly over its days, as the project page does for a project whose activities carry no
-    budget) against what the filed reports disbursed; and the number of approved projects."""
+def filed_by_quarter(user, scope: Scope) -> dict[int, dict]:
+    """Quarter → what the approved projects' filed reports of the fiscal year disbursed in it
+    and how many projects filed one."""
     approved = projects(user, scope).filter(status=Status.APPROVED)
-    days = _Days(F("end_date"), F("start_date"))
-    money = DecimalField(max_digits=20, decimal_places=2)
-    spread = {
-        f"q{q}": Sum(
-            F("total_budget") * _OverlapDays(*quarter_bounds(scope.fiscal_year, q)) / days,
-            output_field=money,
-            filter=Q(start_date__isnull=False, end_date__gte=F("start_date")),
-        )
-        for q in (1, 2, 3, 4)
-    }
-    plan = approved.aggregate(n=Count("id"), **spread)
     filed = (
         ProgressReport.objects.filter(
             kind=ProgressReport.Kind.QUARTERLY, status__in=FILED, fiscal_year=scope.fiscal_year,
@@ -200,7 +247,14 @@ def disbursement(user, scope: Scope) -> tuple[list[Quarter], int]:
         ).order_by().values("quarter")
         .annotate(total=Sum("budget_rows__disbursed"), n=Count("lineage", distinct=True))
     )  # fmt: skip
-    paid = {r["quarter"]: r for r in filed}
+    return {r["quarter"]: r for r in filed}
+
+
+def disbursement(user, scope: Scope) -> tuple[list[Quarter], int]:
+    """Per quarter of the fiscal year: the plan against what the filed reports disbursed; and
+    the number of approved projects."""
+    plan = planned(user, scope)
+    paid = filed_by_quarter(user, scope)
     quarters = []
     for q in (1, 2, 3, 4):
         row = paid.get(q, {})
@@ -220,48 +274,19 @@ def disbursement(user, scope: Scope) -> tuple[list[Quarter], int]:
     return quarters, plan["n"]
 
 
-def score_bands(user, scope: Scope) -> tuple[list[Figure], Figure]:
-    """How many projects' primary links score in each band of 10 points, and how many
-    projects have no scored primary link (not linked, or not scored yet): one scan, a left
-    join on the primary link's score."""
-    rows = (
-        projects(user, scope)
-        .alias(
-            primary_score=FilteredRelation("link_scores", condition=Q(link_scores__is_primary=True))
-        )
-        .values(band=F("primary_score__score") / BANDS)
-        .annotate(n=Count("id"))
-    )
-    found: dict = {}
-    for r in rows:  # a score of 100 counts in the top band; None: no score
-        band = None if r["band"] is None else min(r["band"], BANDS - 1)
-        found[band] = found.get(band, 0) + r["n"]
-    bands = []
-    for b in range(BANDS):
-        low, high = b * 10, (100 if b == BANDS - 1 else b * 10 + 9)
-        bands.append(
-            Figure(
-                f"{low}–{high}",
-                found.get(b, 0),
-                url=scope.url("dashboards:projects", score_from=low, score_to=high),
-                extra={"weak": low < LinkScore.WEAK_BELOW},
-            )
-        )
-    unscored = Figure(_("not scored"), found.get(None, 0),
-                      url=scope.url("dashboards:projects", unscored="true"))  # fmt: skip
-    return bands, unscored
-
-
 def overdue(user, scope: Scope, today: date | None = None, limit: int = 10) -> dict:
     """Projects with progress reports past their deadline: how many, how many reports, and
     the worst few with their periods (shown with the progress app's overdue table). One
     scan counts them all; the few shown are then read with their schedules."""
     today = today or timezone.localdate()
-    late = list(
-        with_overdue(projects(user, scope), today)
-        .filter(overdue_reports__gt=0)
-        .values_list("pk", "overdue_reports", "start_date")
-    )
+    # Filtered here rather than in SQL: a WHERE on the count would run its look-up twice.
+    late = [
+        row
+        for row in with_overdue(projects(user, scope), today).values_list(
+            "pk", "overdue_reports", "start_date"
+        )
+        if row[1] > 0
+    ]
     late.sort(key=lambda r: (-r[1], r[2], r[0]))
     worst = Project.objects.filter(pk__in=[r[0] for r in late[:limit]]).select_related("agency")
     worst = sorted(worst, key=lambda p: [r[0] for r in late[:limit]].index(p.pk))
@@ -295,11 +320,11 @@ def default_fiscal_year(years: list[int], current: int) -> int:
     return current if current in years or not earlier else earlier[0]
 
 
+# The dashboard's database work, by query (the benchmark times each).
 QUERIES: dict[str, Callable] = {
-    "projects by status": by_status,
-    "budget by master plan": by_master_plan,
-    "disbursement by quarter": disbursement,
-    "linkage score bands": score_bands,
+    "status × master plan × score (one scan)": summary,
+    "plan per quarter": planned,
+    "disbursement filed per quarter": filed_by_quarter,
     "overdue reports": overdue,
 }
 

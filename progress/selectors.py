@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import (
     Case,
+    Count,
     Exists,
     F,
     Func,
@@ -20,7 +21,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -354,44 +354,40 @@ def with_overdue(qs: QuerySet[Project], today: date | None = None) -> QuerySet[P
     nothing once the closing report is accepted."""
     today = today or timezone.localdate()
     last_due = last_due_quarter(today)
-    # One look-up per project summarises its reports in one number: the quarters filed in
-    # range, + 1,000 when the closing report is filed, + 1,000,000 when it is accepted.
+    # One look-up per project (an index-only scan: only indexed columns are read): its reports,
+    # grouped, give the count; a project without any report gets it from its dates alone.
+    filed = Q(status__in=FILED)
     summary = (
         ProgressReport.objects.filter(lineage=OuterRef("lineage"))
         .alias(idx=F("fiscal_year") * 4 + F("quarter"))
         .order_by()
         .values("lineage")
         .annotate(
-            code=Sum(
-                Case(
-                    When(Q(kind=Kind.CLOSING, status=Status.APPROVED), then=1_000_000),
-                    When(Q(kind=Kind.CLOSING, status__in=FILED), then=1_000),
-                    When(
-                        Q(
-                            kind=Kind.QUARTERLY,
-                            status__in=FILED,
-                            idx__gte=OuterRef("q_first"),
-                            idx__lte=OuterRef("q_last"),
-                        ),
-                        then=1,
-                    ),
-                    default=0,
-                )
+            filed=Count("lineage", filter=filed & Q(
+                kind=Kind.QUARTERLY, idx__gte=OuterRef("q_first"), idx__lte=OuterRef("q_last"))),
+            closing_filed=Count("lineage", filter=filed & Q(kind=Kind.CLOSING)),
+            closing_done=Count("lineage", filter=Q(kind=Kind.CLOSING, status=Status.APPROVED)),
+        )
+        .annotate(
+            owed=Case(
+                When(closing_done__gt=0, then=0),
+                default=Greatest(OuterRef("q_due") - F("filed"), 0)
+                + Case(When(closing_filed=0, then=OuterRef("closing_due")), default=0),
+                output_field=IntegerField(),
             )
         )
-        .values("code")
-    )
+        .values("owed")
+    )  # fmt: skip
     qs = latest_approved(qs).filter(start_date__isnull=False, end_date__isnull=False)
     qs = qs.annotate(
         q_first=_QuarterIndex("start_date"),
         q_last=Least(_QuarterIndex("end_date"), Value(last_due)),
-    ).annotate(code=Coalesce(Subquery(summary), 0))
-    closing_late = Q(end_date__lt=today - timedelta(days=due_days())) & Q(code__lt=1_000)
-    return qs.annotate(
-        overdue_reports=Case(
-            When(code__gte=1_000_000, then=0),
-            default=Greatest(F("q_last") - F("q_first") + 1 - F("code") % 1_000, 0)
-            + Case(When(closing_late, then=1), default=0),
+    ).annotate(
+        q_due=Greatest(F("q_last") - F("q_first") + 1, 0),
+        closing_due=Case(
+            When(end_date__lt=today - timedelta(days=due_days()), then=1),
+            default=0,
             output_field=IntegerField(),
-        )
+        ),
     )
+    return qs.annotate(overdue_reports=Coalesce(Subquery(summary), F("q_due") + F("closing_due")))

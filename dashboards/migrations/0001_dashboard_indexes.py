@@ -6,7 +6,7 @@ tables belong to other apps, so the indexes are plain SQL kept here with the rea
 from django.db import migrations
 
 INDEXES = {
-    "dash_project_fy_agency": "projects_project (fiscal_year, agency_id) INCLUDE (status,"
+    "dash_project_fy_agency": "projects_project (fiscal_year, status, agency_id) INCLUDE (id,"
     " is_current, total_budget, lineage, revision, start_date, end_date)",
     "dash_primary_link": "projects_strategylink (project_id) INCLUDE (node_id) WHERE is_primary",
     "dash_primary_score": "linkage_linkscore (project_id) INCLUDE (score) WHERE is_primary",
