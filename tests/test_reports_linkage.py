@@ -5,17 +5,19 @@ the file and openpyxl opens it."""
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 from openpyxl import load_workbook
 
+from agencies.access import Action
 from linkage.models import LinkScore
-from linkage.services import rescore_projects
 from projects.models import StrategyLink
 from reports.models import ReportJob
-from tests.factories import y1_node
-from tests.progress_fixtures import approved_project, people
+from tests.factories import ProjectFactory, complete_project, y1_node
+from tests.progress_fixtures import people
 from tests.test_reports import download, start_portfolio, wait_until_finished
+from workflow import engine
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
@@ -24,15 +26,22 @@ def test_portfolio_has_the_linkage_columns_with_the_stored_scores(
     celery_worker, shipped_strategy, agencies, client
 ):
     who = people(agencies)
-    scored = approved_project(agencies["doae"], who)
+    scored = complete_project(agency=agencies["doae"], created_by=who.staff)
     StrategyLink.objects.create(project=scored, node=y1_node("030301"))
-    unscored = approved_project(agencies["doae"], who)
-    rescore_projects([scored.pk])  # the linkage analysis, as its Celery task runs it
-    scores = {s.node.code: s for s in LinkScore.objects.filter(project=scored)}
-    assert set(scores) == {"030401", "030301"}
+    for action, actor in ((Action.SUBMIT, who.staff), (Action.APPROVE, who.approver),
+                          (Action.APPROVE, who.ministry)):  # fmt: skip
+        engine.perform(scored, action, actor)
+    unscored = ProjectFactory(agency=agencies["doae"], created_by=who.staff)  # no link yet
+    # Approval queues the linkage rescoring on the worker; wait for its two scores.
+    deadline = time.monotonic() + 60
+    while LinkScore.objects.filter(project=scored).count() < 2:
+        assert time.monotonic() < deadline, "the worker did not score the project"
+        time.sleep(0.3)
 
     job = wait_until_finished(start_portfolio(client, who.staff))
     assert job.state == ReportJob.State.DONE, job.error_detail
+    scores = {s.node.code: s for s in LinkScore.objects.filter(project=scored)}
+    assert set(scores) == {"030401", "030301"}
     sheet = load_workbook(io.BytesIO(download(client, job)), read_only=True).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     header = rows[0]
