@@ -239,3 +239,28 @@ def fix_list_agencies(user) -> set[int]:
         | g.subtrees[Role.AGENCY_APPROVER]
         | g.subtrees[Role.MINISTRY_APPROVER]
     )
+
+
+def can_see_national_dashboard(user) -> bool:
+    """The national dashboard (every agency's figures) is for central users: analysts, admins."""
+    return grants(user).central
+
+
+def dashboard_agencies(user) -> QuerySet[Agency]:
+    """Agencies whose dashboard the user may open: every agency for central users, otherwise
+    the agencies of their memberships and the units below them (their subtrees)."""
+    return visible_agencies(user)
+
+
+def home_dashboard_agencies(user) -> QuerySet[Agency]:
+    """The agencies a member's dashboard link leads to: those they hold a role in."""
+    return Agency.objects.filter(
+        is_active=True, memberships__user=user, memberships__role__in=[
+            Role.STAFF, Role.AGENCY_APPROVER, Role.MINISTRY_APPROVER]
+    ).distinct().order_by("code")  # fmt: skip
+
+
+def can_see_a_dashboard(user) -> bool:
+    """Central users and every member of an agency (for the navigation link)."""
+    g = grants(user)
+    return bool(g.central or g.member_ids)

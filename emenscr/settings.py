@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "linkage",
     "reports",
     "checks",
+    "dashboards",
     "demo",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("progress/", include("progress.urls")),
     path("reports/", include("reports.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("inbox/", include("workflow.urls")),
     path("", include("api.urls")),
     path("linkage/", include("linkage.urls")),

@@ -1,6 +1,8 @@
-"""Chart geometry for the project page, computed here so the templates only draw it as inline
-SVG: printable, no JavaScript, nothing from a CDN. Values come from filed reports (submitted or
-accepted)."""
+"""Chart geometry for the project page and the dashboards, computed here so the templates only
+draw it as inline SVG: printable, no JavaScript, nothing from a CDN. ``grouped_chart`` (bars per
+group, e.g. planned and disbursed per quarter) and ``horizontal_chart`` (one labelled bar per row,
+e.g. budget per master plan) are the general shapes; the project page's charts are built on
+them. Values come from filed reports (submitted or accepted)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ class Shape:
     h: float = 0
     cls: str = ""
     text: str = ""
+    url: str = ""  # a bar that clicks through to the list behind its figure
 
     @property
     def right(self) -> float:
@@ -92,6 +95,90 @@ def planned_by_quarter(project) -> dict[tuple[int, int], Decimal]:
     return {k: v.quantize(Decimal("0.01")) for k, v in planned.items()}
 
 
+@dataclass
+class Bar:
+    """One value to draw: its group or row label, the number, a CSS class (the series) and
+    where a click on it leads."""
+
+    label: str
+    value: Decimal | float | int
+    cls: str = "bar"
+    name: str = ""  # the series, for the tooltip
+    url: str = ""
+
+
+def _baht(value) -> str:
+    return f"{value:,.2f}"
+
+
+def grouped_chart(groups: list[tuple[str, list[Bar]]], width: int = WIDTH,
+                  height: int = HEIGHT, fmt=_baht) -> Chart:  # fmt: skip
+    """Vertical bars side by side per group over a baht axis with four grid lines."""
+    chart = Chart(width, height)
+    if not groups:
+        return chart
+    values = [float(b.value or 0) for _label, bars in groups for b in bars]
+    top = _nice_max(max([*values, 0.0]))
+    plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
+    for i in range(5):
+        y = TOP + plot_h * i / 4
+        chart.grid.append(Shape(LEFT, y, plot_w, 0, "grid", compact(top * (4 - i) / 4)))
+    slot = plot_w / len(groups)
+    per_group = max(len(bars) for _label, bars in groups) or 1
+    bar = min(28.0, slot * 0.72 / per_group)
+    for i, (label, bars) in enumerate(groups):
+        x0 = LEFT + slot * i + slot / 2 - bar * len(bars) / 2
+        for j, b in enumerate(bars):
+            value = b.value or Decimal(0)
+            h = plot_h * float(value) / top
+            chart.bars.append(
+                Shape(
+                    round(x0 + j * bar, 1),
+                    round(TOP + plot_h - h, 1),
+                    round(bar, 1),
+                    round(h, 1),
+                    b.cls,
+                    f"{label} {b.name}: {fmt(value)}".replace("  ", " "),
+                    b.url,
+                )
+            )
+        chart.labels.append(
+            Shape(round(LEFT + slot * i + slot / 2, 1), height - BOTTOM + 18, text=label)
+        )
+    return chart
+
+
+ROW, ROW_LABEL = 26, 300
+
+
+def horizontal_chart(bars: list[Bar], width: int = WIDTH, fmt=compact) -> Chart:
+    """One row per bar: the label on the left (cut to fit), the bar, its value after it.
+    Suits long Thai labels (master plans) that would not fit under vertical bars."""
+    chart = Chart(width, max(1, len(bars)) * ROW + 8)
+    track = width - ROW_LABEL - 90
+    top = max([float(b.value or 0) for b in bars] + [0.0]) or 1.0
+    for i, b in enumerate(bars):
+        y = 4 + i * ROW
+        w = track * float(b.value or 0) / top
+        label = b.label if len(b.label) <= 44 else b.label[:43] + "…"
+        chart.labels.append(Shape(ROW_LABEL - 8, y + 16, cls="label", text=label, url=b.url))
+        chart.bars.append(
+            Shape(
+                ROW_LABEL,
+                y + 3,
+                round(w, 1),
+                ROW - 8,
+                b.cls,
+                f"{b.label}: {fmt(b.value)}",
+                url=b.url,
+            )
+        )
+        chart.labels.append(
+            Shape(round(ROW_LABEL + w + 6, 1), y + 16, cls="value", text=fmt(b.value), url=b.url)
+        )
+    return chart
+
+
 def budget_chart(project, periods, budget_rows) -> Chart:
     """Grouped bars per quarter: planned (activity budgets) and disbursed (filed reports)."""
     quarters = [(p.fiscal_year, p.quarter) for p in periods if not p.is_closing]
@@ -101,36 +188,17 @@ def budget_chart(project, periods, budget_rows) -> Chart:
         if row.report.kind == "quarterly":
             key = (row.report.fiscal_year, row.report.quarter)
             disbursed[key] = disbursed.get(key, Decimal(0)) + row.disbursed
-    chart = Chart(WIDTH, HEIGHT)
-    if not quarters:
-        return chart
-    top = _nice_max(float(max([*planned.values(), *disbursed.values(), Decimal(0)])))
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    for i in range(5):
-        y = TOP + plot_h * i / 4
-        chart.grid.append(Shape(LEFT, y, plot_w, 0, "grid", compact(top * (4 - i) / 4)))
-    slot = plot_w / len(quarters)
-    bar = min(28.0, slot * 0.36)
-    for i, key in enumerate(quarters):
-        x0 = LEFT + slot * i + slot / 2
-        plan, paid = planned.get(key, Decimal(0)), disbursed.get(key)
-        for value, cls, dx, name in (
-            (plan, "planned", -bar, _("planned")),
-            (paid or Decimal(0), "disbursed", 0, _("disbursed")),
-        ):
-            h = plot_h * float(value) / top
-            chart.bars.append(
-                Shape(
-                    round(x0 + dx, 1),
-                    round(TOP + plot_h - h, 1),
-                    round(bar, 1),
-                    round(h, 1),
-                    cls,
-                    f"{quarter_label(*key)} {name}: {value:,.2f}",
-                )
-            )
-        chart.labels.append(Shape(round(x0, 1), HEIGHT - BOTTOM + 18, text=quarter_label(*key)))
-        chart.rows.append({"label": quarter_label(*key), "planned": plan, "disbursed": paid})
+    groups = [
+        (quarter_label(*key), [
+            Bar(quarter_label(*key), planned.get(key, Decimal(0)), "planned", _("planned")),
+            Bar(quarter_label(*key), disbursed.get(key, Decimal(0)), "disbursed", _("disbursed")),
+        ])
+        for key in quarters
+    ]  # fmt: skip
+    chart = grouped_chart(groups)
+    for key in quarters:
+        chart.rows.append({"label": quarter_label(*key), "planned": planned.get(key, Decimal(0)),
+                           "disbursed": disbursed.get(key)})  # fmt: skip
     return chart
 
 

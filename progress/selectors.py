@@ -9,13 +9,28 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies import access
 from agencies.models import Membership
-from core.fiscal import quarter_bounds, quarter_label, quarters_between
+from core.fiscal import fiscal_quarter, quarter_bounds, quarter_label, quarters_between
 from core.states import Status
 from projects.models import Project
 
@@ -145,14 +160,14 @@ def _state(report, start: date, due: date, today: date, completed: bool) -> str:
 
 def latest_approved(qs: QuerySet[Project]) -> QuerySet[Project]:
     """The approved revision reports are filed against: per lineage, the highest approved one
-    (an approved project stays the reference while its next revision is in review)."""
-    newest = (
-        Project.objects.filter(lineage=OuterRef("lineage"), status=Status.APPROVED)
-        .values("lineage")
-        .annotate(top=Max("revision"))
-        .values("top")
+    (an approved project stays the reference while its next revision is in review). The
+    current revision is the newest, so only an older one (rare) needs the subquery, and SQL
+    asks it only for those rows (the dashboards count a whole country)."""
+    newer = Project.objects.filter(
+        lineage=OuterRef("lineage"), status=Status.APPROVED, revision__gt=OuterRef("revision")
     )
-    return qs.filter(status=Status.APPROVED, revision=Subquery(newest))
+    latest = Q(is_current=True) | (Q(is_current=False) & ~Exists(newer))
+    return qs.filter(latest, status=Status.APPROVED)
 
 
 def is_reportable(project: Project) -> bool:
@@ -302,3 +317,77 @@ def overdue_for(user, today: date | None = None, limit: int = 50) -> list[Owed]:
             owed.append(Owed(project, late))
     owed.sort(key=lambda o: (o.first_due, o.project.pk))
     return owed[:limit]
+
+
+# --- overdue reports in SQL (the dashboards count them over a whole country) -----------------
+
+
+class _QuarterIndex(Func):
+    """A date's fiscal quarter as one integer, 4 × fiscal year + quarter (as ``quarter_index``):
+    fiscal quarters are calendar quarters, the fiscal year being the Buddhist-era year + 1 from
+    October, so (month - 1) / 3 + 2 counts from the year's Q1 in October of the year before."""
+
+    output_field = IntegerField()
+    template = (
+        "(4 * (EXTRACT(YEAR FROM %(expressions)s)::int + 543)"
+        " + (EXTRACT(MONTH FROM %(expressions)s)::int - 1) / 3 + 2)"
+    )
+
+
+def quarter_index(fy: int, quarter: int) -> int:
+    return 4 * fy + quarter
+
+
+def last_due_quarter(today: date) -> int:
+    """The index of the latest quarter whose report deadline has passed by ``today``."""
+    fy, q = fiscal_quarter(today)
+    while quarter_bounds(fy, q)[1] + timedelta(days=due_days()) >= today:
+        fy, q = (fy, q - 1) if q > 1 else (fy - 1, 4)
+    return quarter_index(fy, q)
+
+
+def with_overdue(qs: QuerySet[Project], today: date | None = None) -> QuerySet[Project]:
+    """``qs`` narrowed to the reportable projects (the latest approved revision) annotated with
+    ``overdue_reports``: what ``schedule`` counts as overdue, computed in SQL. Quarterly
+    reports are owed for every quarter from the start up to the end whose deadline has passed,
+    less those filed; the closing report once its deadline has passed and until it is filed;
+    nothing once the closing report is accepted."""
+    today = today or timezone.localdate()
+    last_due = last_due_quarter(today)
+    # One look-up per project (an index-only scan: only indexed columns are read): its reports,
+    # grouped, give the count; a project without any report gets it from its dates alone.
+    filed = Q(status__in=FILED)
+    summary = (
+        ProgressReport.objects.filter(lineage=OuterRef("lineage"))
+        .alias(idx=F("fiscal_year") * 4 + F("quarter"))
+        .order_by()
+        .values("lineage")
+        .annotate(
+            filed=Count("lineage", filter=filed & Q(
+                kind=Kind.QUARTERLY, idx__gte=OuterRef("q_first"), idx__lte=OuterRef("q_last"))),
+            closing_filed=Count("lineage", filter=filed & Q(kind=Kind.CLOSING)),
+            closing_done=Count("lineage", filter=Q(kind=Kind.CLOSING, status=Status.APPROVED)),
+        )
+        .annotate(
+            owed=Case(
+                When(closing_done__gt=0, then=0),
+                default=Greatest(OuterRef("q_due") - F("filed"), 0)
+                + Case(When(closing_filed=0, then=OuterRef("closing_due")), default=0),
+                output_field=IntegerField(),
+            )
+        )
+        .values("owed")
+    )  # fmt: skip
+    qs = latest_approved(qs).filter(start_date__isnull=False, end_date__isnull=False)
+    qs = qs.annotate(
+        q_first=_QuarterIndex("start_date"),
+        q_last=Least(_QuarterIndex("end_date"), Value(last_due)),
+    ).annotate(
+        q_due=Greatest(F("q_last") - F("q_first") + 1, 0),
+        closing_due=Case(
+            When(end_date__lt=today - timedelta(days=due_days()), then=1),
+            default=0,
+            output_field=IntegerField(),
+        ),
+    )
+    return qs.annotate(overdue_reports=Coalesce(Subquery(summary), F("q_due") + F("closing_due")))

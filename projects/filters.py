@@ -1,5 +1,5 @@
-"""List filters (django-filter): fiscal year, status, master plan, sub-plan, agency subtree,
-budget range, Thai text search and ordering."""
+"""List filters (django-filter): fiscal year, status, master plan (any link or the primary one),
+sub-plan, agency subtree, budget range, Thai text search and ordering."""
 
 from __future__ import annotations
 
@@ -45,6 +45,11 @@ class ProjectFilter(django_filters.FilterSet):
         label=_("sub-plan"), method="under_node",
         queryset=Node.objects.filter(kind=Kind.SUB_PLAN).order_by("edition__code", "code"),
     )  # fmt: skip
+    primary_plan = django_filters.ModelChoiceFilter(
+        label=_("master plan of the primary link"),
+        method="primary_under",
+        queryset=Node.objects.filter(kind=Kind.MASTER_PLAN).order_by("edition__code", "code"),
+    )
     agency = django_filters.ModelChoiceFilter(
         label=_("agency (and units below)"), method="in_subtree", queryset=Agency.objects.none()
     )
@@ -76,8 +81,8 @@ class ProjectFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["agency"].queryset = access.visible_agencies(user).order_by("code")
         # Thousands of agencies for central users, hundreds of plans: no instance an option.
-        quick_selects(self.form, {"agency": AgencyChoices, "master_plan": NodeChoices,
-                                  "sub_plan": NodeChoices})  # fmt: skip
+        nodes = dict.fromkeys(("master_plan", "sub_plan", "primary_plan"), NodeChoices)
+        quick_selects(self.form, {"agency": AgencyChoices, **nodes})
 
     def search(self, queryset, name, value):
         for word in thai.words(value):
@@ -87,10 +92,25 @@ class ProjectFilter(django_filters.FilterSet):
     def under_node(self, queryset, name, node):
         if not node:
             return queryset
-        below = Node.objects.descendants(node, include_self=True).values("pk")
+        below = _ids(Node.objects.descendants(node, include_self=True))
         return queryset.filter(Q(links__node__in=below)).distinct()
+
+    def primary_under(self, queryset, name, node):
+        """Projects whose primary link is the node or below it (a project has one primary
+        link, so no duplicates): what the dashboards' budget per master plan counts."""
+        if not node:
+            return queryset
+        below = _ids(Node.objects.descendants(node, include_self=True))
+        return queryset.filter(links__is_primary=True, links__node__in=below)
 
     def in_subtree(self, queryset, name, agency):
         if not agency:
             return queryset
         return queryset.filter(agency__in=subtree_ids(agency.pk))
+
+
+def _ids(tree_queryset) -> list[int]:
+    """A subtree's ids as a list: the tree's recursive query cannot sit inside another
+    subquery (the dashboards nest the filtered projects), and a list of a few hundred ids is
+    also the cheaper plan."""
+    return list(tree_queryset.values_list("pk", flat=True))

@@ -1,10 +1,10 @@
-"""An index-only count for the lists, and a trigram index for the Thai search.
+"""A trigram index for the Thai search.
 
 The search matches words anywhere in a title (``search_text LIKE '%word%'``), which no b-tree
 serves; on PostgreSQL a pg_trgm GIN index does (analyst's searched list: 200-430 ms of SQL
 down to ~40 ms on 100,000 projects). SQLite, the embedded default, keeps the scan."""
 
-from django.db import migrations, models
+from django.db import migrations
 
 TRIGRAM = "CREATE INDEX IF NOT EXISTS project_search_trgm ON projects_project USING gin (search_text gin_trgm_ops)"
 
@@ -25,12 +25,5 @@ class Migration(migrations.Migration):
     dependencies = [("projects", "0002_list_order_index")]
 
     operations = [
-        migrations.AddIndex(
-            model_name="project",
-            index=models.Index(
-                fields=["fiscal_year", "agency", "status", "is_current", "lineage", "revision"],
-                name="project_scope_count",
-            ),
-        ),
         migrations.RunPython(add_trigram_index, drop_trigram_index),
     ]
