@@ -155,6 +155,9 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2, help="processes, like Celery workers")
     parser.add_argument("--latency-only", action="store_true", help="skip the batch runs")
+    parser.add_argument(
+        "--rescore-only", action="store_true", help="skip the first scoring (an earlier run's)"
+    )
     args = parser.parse_args()
     print("machine:", machine())
     ids = ensure_projects(args.projects)
@@ -163,19 +166,19 @@ def main() -> None:
     print(f"edition {EDITION}: {len(index.targets)} targets, {len(index.candidates)} suggestable;"
           f" {len(ids)} projects; scorer {scoring.SCORER_VERSION}")  # fmt: skip
     if not args.latency_only:
-        run_batches(ids, args.workers)
+        run_batches(ids, args.workers, first=not args.rescore_only)
     latencies(ids, edition)
 
 
-def run_batches(ids: list[int], workers: int) -> None:
-    LinkScore.objects.filter(project_id__in=ids).delete()
-    ProjectAnalysis.objects.filter(project_id__in=ids).delete()
-    ProjectText.objects.filter(project_id__in=ids).delete()
-
-    cold, totals, peak, cpu = batch(ids, workers)
-    print(f"batch, first scoring (Thai segmentation of every text included): {cold:.1f} s, "
-          f"{totals}, peak RSS {peak:.0f} MB per process x {workers}, "
-          f"worker CPU {cpu:.2f} s per chunk")  # fmt: skip
+def run_batches(ids: list[int], workers: int, first: bool = True) -> None:
+    if first:
+        LinkScore.objects.filter(project_id__in=ids).delete()
+        ProjectAnalysis.objects.filter(project_id__in=ids).delete()
+        ProjectText.objects.filter(project_id__in=ids).delete()
+        cold, totals, peak, cpu = batch(ids, workers)
+        print(f"batch, first scoring (Thai segmentation of every text included): {cold:.1f} s, "
+              f"{totals}, peak RSS {peak:.0f} MB per process x {workers}, "
+              f"worker CPU {cpu:.2f} s per chunk")  # fmt: skip
     # What a changed target list costs: every fingerprint changes, so every project is scored
     # again (with the words stored at the first scoring), but few results move.
     ProjectAnalysis.objects.filter(project_id__in=ids).update(fingerprint="")

@@ -409,8 +409,9 @@ def top_candidates_many(index: EditionIndex, combined: np.ndarray, k: int) -> li
 def ranks_within_kind(
     index: EditionIndex, combined: np.ndarray, at: np.ndarray, cols: np.ndarray
 ) -> list[tuple[int, int]]:
-    """``rank_within_kind`` for many links at once: link j is project row ``at[j]`` and
-    target row ``cols[j]``."""
+    """Each declared target's place among the edition's targets of the same kind (rank, of
+    how many), for many links at once: link j is project row ``at[j]``, target row
+    ``cols[j]``."""
     out = np.zeros(len(at), dtype=int)
     rank_of = np.zeros(len(at), dtype=int)
     kinds = np.array([index.targets[c].kind for c in cols.tolist()], dtype=object)
@@ -426,9 +427,10 @@ def ranks_within_kind(
 
 def explain_many(index: EditionIndex, P: sparse.csr_matrix, at: np.ndarray, cols: np.ndarray,
                  k: int = 8) -> list[tuple[list[str], list[str]]]:  # fmt: skip
-    """``explain`` for many links at once (link j: project row ``at[j]`` of ``P``, target row
-    ``cols[j]``), with the same order and the same ties: numpy sorts replace ~10 small sorts
-    per link."""
+    """The words that carry each match: the shared terms with the largest contribution to the
+    similarity, ordered by their weight in the project and by their weight in the target.
+    Link j is project row ``at[j]`` of ``P`` and target row ``cols[j]``; all links are sorted
+    at once (ties in the row's order), a few numpy calls instead of ~10 per link."""
     if not len(at):
         return []
     starts, lengths = P.indptr[at], P.indptr[at + 1] - P.indptr[at]
@@ -454,32 +456,6 @@ def explain_many(index: EditionIndex, P: sparse.csr_matrix, at: np.ndarray, cols
         (project_terms[bounds[j] : bounds[j + 1]], target_terms[bounds[j] : bounds[j + 1]])
         for j in range(len(at))
     ]
-
-
-def explain(index: EditionIndex, p_row: sparse.csr_matrix, target: Target,
-            k: int = 8) -> tuple[list[str], list[str]]:  # fmt: skip
-    """The words that carry the match: the shared terms with the largest contribution to the
-    similarity, ordered by their weight in the project and by their weight in the target."""
-    cols, values = p_row.indices, p_row.data
-    weights = index.target_dense[target.row, cols]
-    contribution = values * weights
-    keep = np.nonzero(contribution > 0)[0]
-    if not len(keep):
-        return [], []
-    top = keep[np.argsort(-contribution[keep], kind="stable")][:k]
-    project_terms = top[np.argsort(-values[top], kind="stable")]
-    target_terms = top[np.argsort(-weights[top], kind="stable")]
-    shown = index.shown_terms()
-    return [shown[cols[i]] for i in project_terms], [shown[cols[i]] for i in target_terms]
-
-
-def rank_within_kind(
-    index: EditionIndex, combined_row: np.ndarray, target: Target
-) -> tuple[int, int]:
-    """The declared target's place among the edition's targets of the same kind."""
-    rows = index.kind_rows.get(target.kind, np.array([target.row]))
-    value = combined_row[target.row]
-    return int((combined_row[rows] > value + 1e-9).sum()) + 1, len(rows)
 
 
 def prior_shares(counts: Counter) -> dict[str, float]:
