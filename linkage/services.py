@@ -211,30 +211,27 @@ class Priors:
 
     @staticmethod
     def _few_rows(agency_ids: set[int]) -> list[tuple[int, int, int]]:
-        """(agency, node, count) for a few agencies: their current projects, then those
-        projects' primary links by index (a join would scan every link of the country)."""
-        agency_of = dict(
-            Project.objects.filter(agency_id__in=agency_ids, is_current=True).values_list(
-                "pk", "agency_id"
+        """(agency, node, count) for a few agencies: their current projects, each one's
+        primary link by index (a join would scan every link of the country)."""
+        if connection.vendor != "postgresql":
+            links = StrategyLink.objects.filter(
+                is_primary=True, project__is_current=True, project__agency_id__in=agency_ids
             )
-        )
-        if not agency_of:
-            return []
-        table = connection.ops.quote_name(StrategyLink._meta.db_table)
+            return list(links.values_list("project__agency_id", "node_id")
+                        .annotate(n=Count("id")).order_by())  # fmt: skip
+        quote = connection.ops.quote_name
+        projects, links = Project._meta.db_table, StrategyLink._meta.db_table
+        # LIMIT 1 (a project has one primary link at most) keeps the planner to one index
+        # probe per project instead of a hash join over every link.
+        sql = f"""
+            SELECT p.agency_id, l.node_id, count(*) FROM {quote(projects)} p
+            CROSS JOIN LATERAL (SELECT s.node_id FROM {quote(links)} s
+                                WHERE s.project_id = p.id AND s.is_primary LIMIT 1) l
+            WHERE p.agency_id = ANY(%s) AND p.is_current GROUP BY 1, 2
+        """  # noqa: S608 (table names from the models)
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    f"SELECT project_id, node_id FROM {table} "  # noqa: S608 (model table)
-                    "WHERE is_primary AND project_id = ANY(%s)", [list(agency_of)],
-                )  # fmt: skip
-                pairs = cursor.fetchall()
-            else:
-                pairs = list(
-                    StrategyLink.objects.filter(is_primary=True, project_id__in=list(agency_of))
-                    .values_list("project_id", "node_id")
-                )  # fmt: skip
-        grouped = Counter((agency_of[pid], node) for pid, node in pairs)
-        return [(agency, node, n) for (agency, node), n in grouped.items()]
+            cursor.execute(sql, [sorted(agency_ids)])
+            return cursor.fetchall()
 
     def _add(self, rows: Iterable[tuple[int, int, int]]) -> None:
         rows = list(rows)
