@@ -7,7 +7,8 @@ cProfile of one chunk. Runs against the database bench/linkage_bench.py filled.
 
 Two cases per chunk, both with the words already stored: "same results" (the fingerprints
 cleared, as after a target-list change that moves no score) and "every row differs" (the
-stored version changed too, as after a new scorer version: every row must be written).
+stored rows changed too, as after a new scorer version that moves every result: every row
+must be written).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from django.db import connection
+from django.db.models import F
 
 from bench.linkage_bench import ensure_projects, machine  # sets Django up first
 from linkage import services
@@ -69,9 +71,9 @@ def main() -> None:
         walls, cpus = [], []
         for part in parts:
             ProjectAnalysis.objects.filter(project_id__in=part).update(fingerprint="")
-            if case == "every row differs":
-                LinkScore.objects.filter(project_id__in=part).update(version="0")
-                ProjectAnalysis.objects.filter(project_id__in=part).update(version="0")
+            if case == "every row differs":  # as after a version that moves every result
+                LinkScore.objects.filter(project_id__in=part).update(rank=F("rank") + 1000)
+                ProjectAnalysis.objects.filter(project_id__in=part).update(suggestions=[])
             wall, cpu, result = _timed(part, priors)
             assert result["scored"] == len(part), result
             walls.append(wall)
@@ -82,7 +84,7 @@ def main() -> None:
     print(f"chunk of 1,000, nothing changed: wall {wall:.2f} s, CPU {cpu:.2f} s, {result}")
     if args.profile:
         ProjectAnalysis.objects.filter(project_id__in=parts[0]).update(fingerprint="")
-        LinkScore.objects.filter(project_id__in=parts[0]).update(version="0")
+        LinkScore.objects.filter(project_id__in=parts[0]).update(rank=F("rank") + 1000)
         profiler = cProfile.Profile()
         profiler.enable()
         services.rescore_projects(parts[0], priors)

@@ -422,8 +422,9 @@ def _store(pks: list[int], link_rows: list[tuple], analysis_rows: list[tuple],
            text_rows: list[tuple]) -> None:  # fmt: skip
     """Write the chunk's results. On PostgreSQL only what differs from the stored rows is
     sent: a link row equal in every column is left alone (a changed target list or agency
-    prior moves few scores), an analysis with the same suggestions only gets its new
-    fingerprint; elsewhere delete and insert."""
+    prior moves few scores), one that differs only in its version gets the new version, an
+    analysis with the same suggestions only its new fingerprint, version and time; elsewhere
+    delete and insert."""
     with transaction.atomic():
         # Two runs over the same projects (a redelivered chunk, an on-save rescore) take turns
         # here: the second compares with what the first wrote instead of colliding with it.
@@ -438,44 +439,62 @@ def _store(pks: list[int], link_rows: list[tuple], analysis_rows: list[tuple],
             _insert(ProjectText, TEXT_COLUMNS, text_rows)
             return
         link_rows = [_as_text(LINK_COLUMNS, r) for r in link_rows]
-        # What is stored, as one digest per row: 32 bytes instead of its JSON read back.
-        compared = LINK_COLUMNS[2:]
-        stored = _stored_digests(LinkScore, ("project_id", "node_id"), compared, pks)
-        changed, keep = [], set()
+        # What is stored, as its version and one digest of the rest per row (32 bytes
+        # instead of its JSON read back).
+        at = [i for i, c in enumerate(LINK_COLUMNS) if c not in ("project_id", "node_id",
+                                                                 "version")]  # fmt: skip
+        stored = _stored_digests(LinkScore, ("project_id", "node_id"),
+                                 tuple(LINK_COLUMNS[i] for i in at), pks)  # fmt: skip
+        changed, keep, retag = [], set(), []
+        version_at = LINK_COLUMNS.index("version")
         for row in link_rows:
             key = (row[0], row[1])
-            if stored.get(key) == _row_digest(row[2:]):
+            old = stored.get(key)
+            if old is not None and old[1] == _row_digest(row[i] for i in at):
                 keep.add(key)
+                if old[0] != row[version_at]:
+                    retag.append(key)  # a new scorer version with the same result
             else:
                 changed.append(row)
+        quote = connection.ops.quote_name
+        if retag:  # one narrow UPDATE rather than the rows' JSON sent and parsed again
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""UPDATE {quote(LinkScore._meta.db_table)} AS s SET version = %s
+                        FROM unnest(%s::bigint[], %s::bigint[]) AS k(project, node)
+                        WHERE s.project_id = k.project AND s.node_id = k.node""",  # noqa: S608
+                    [scoring.SCORER_VERSION, [k[0] for k in retag], [k[1] for k in retag]],
+                )  # fmt: skip
         # the links a project no longer declares, and the old versions of changed rows
         drop = [key for key in stored if key not in keep]
         if drop:
-            table = connection.ops.quote_name(LinkScore._meta.db_table)
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"""DELETE FROM {table} AS s USING unnest(%s::bigint[], %s::bigint[])
-                            AS k(project, node)
+                    f"""DELETE FROM {quote(LinkScore._meta.db_table)} AS s
+                        USING unnest(%s::bigint[], %s::bigint[]) AS k(project, node)
                         WHERE s.project_id = k.project AND s.node_id = k.node""",  # noqa: S608
                     [[g[0] for g in drop], [g[1] for g in drop]],
                 )  # fmt: skip
-        # COPY rather than an upsert: a new scorer version rewrites every row, and COPY
-        # parses 1,000 rows several times faster than one statement carrying them.
+        # COPY rather than an upsert: COPY parses 1,000 rows several times faster than one
+        # statement carrying them.
         _copy(LinkScore, LINK_COLUMNS, changed)
 
         analysis_rows = [_as_text(ANALYSIS_COLUMNS, r) for r in analysis_rows]
-        stored = _stored_digests(ProjectAnalysis, ("project_id",), ("version", "suggestions"), pks)
-        same = [r for r in analysis_rows if stored.get((r[0],)) == _row_digest((r[1], r[3]))]
+        stored = _stored_digests(ProjectAnalysis, ("project_id",), ("suggestions",), pks)
+        same = [r for r in analysis_rows
+                if (r[0],) in stored and stored[(r[0],)][1] == _row_digest((r[3],))]  # fmt: skip
         same_ids = {r[0] for r in same}
         other = [r for r in analysis_rows if r[0] not in same_ids]
-        if same:  # only the fingerprint and the time: the suggestions are not sent again
-            table = connection.ops.quote_name(ProjectAnalysis._meta.db_table)
+        if same:  # fingerprint, version and time only: the suggestions are not sent again
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"""UPDATE {table} AS a SET fingerprint = v.fingerprint, scored_at = %s
-                        FROM unnest(%s::bigint[], %s::text[]) AS v(project_id, fingerprint)
+                    f"""UPDATE {quote(ProjectAnalysis._meta.db_table)} AS a
+                        SET fingerprint = v.fingerprint, version = v.version, scored_at = %s
+                        FROM unnest(%s::bigint[], %s::text[], %s::text[])
+                            AS v(project_id, fingerprint, version)
                         WHERE a.project_id = v.project_id""",  # noqa: S608 (the model's table)
-                    [same[0][4], [r[0] for r in same], [r[2] for r in same]],
+                    [same[0][4], [r[0] for r in same], [r[2] for r in same],
+                     [r[1] for r in same]],
                 )  # fmt: skip
         if other:
             ProjectAnalysis.objects.filter(project_id__in=[r[0] for r in other]).delete()
@@ -535,18 +554,19 @@ def _row_digest(values: Iterable) -> str:
 
 
 def _stored_digests(model, key: tuple[str, ...], columns: tuple[str, ...],
-                    pks: list[int]) -> dict[tuple, str]:  # fmt: skip
-    """key → md5 of the row's ``columns`` joined as ``_row_digest`` joins them."""
+                    pks: list[int]) -> dict[tuple, tuple[str, str]]:  # fmt: skip
+    """key → (the row's version, md5 of its ``columns`` joined as ``_row_digest`` joins
+    them)."""
     quote = connection.ops.quote_name
     cells = ", ".join(f"coalesce({quote(c)}::text, '')" for c in columns)
     keys = ", ".join(quote(c) for c in key)
     sql = (
-        f"SELECT {keys}, md5(concat_ws(chr(31), {cells})) "  # noqa: S608 (model's columns)
+        f"SELECT {keys}, version, md5(concat_ws(chr(31), {cells})) "  # noqa: S608 (model)
         f"FROM {quote(model._meta.db_table)} WHERE project_id = ANY(%s)"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [pks])
-        return {tuple(r[: len(key)]): r[-1] for r in cursor.fetchall()}
+        return {tuple(r[: len(key)]): (r[-2], r[-1]) for r in cursor.fetchall()}
 
 
 def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
