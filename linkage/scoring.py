@@ -32,6 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.db import connection
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
@@ -112,6 +113,19 @@ class EditionIndex:
     terms: np.ndarray = field(default_factory=lambda: np.array([]))
     # Each target's blended vector (plan and own document), dense: explanations read it.
     target_dense: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    _shown: list[str] | None = None
+
+    def shown_terms(self) -> list[str]:
+        """Each term as a reader sees it (a word pair joined the way Thai is written),
+        made once per index."""
+        if self._shown is None:
+            self._shown = [_show(t) for t in self.terms.tolist()]
+        return self._shown
+
+
+def _show(term: str) -> str:
+    a, _, b = term.partition("_")
+    return a + (" " if (a + b).isascii() or a.isascii() != b.isascii() else "") + b if b else a
 
 
 def index_signature(edition: Edition) -> str:
@@ -131,16 +145,42 @@ def index_signature(edition: Edition) -> str:
     return h.hexdigest()
 
 
-_CACHE: dict[int, EditionIndex] = {}
+# edition pk → (the database's state of its targets, the index built from them)
+_CACHE: dict[int, tuple[str, EditionIndex]] = {}
+
+
+def _target_state(edition: Edition) -> str:
+    """A cheap fingerprint of the rows ``index_signature`` reads, computed in the database.
+    Every rescore asks for the index; reading and hashing every target in Python to check the
+    cached one cost more than scoring the project itself."""
+    if connection.vendor != "postgresql":
+        return index_signature(edition)
+    nodes, indicators = Node._meta.db_table, Indicator._meta.db_table
+    sep = "chr(31)"
+    sql = f"""
+        SELECT md5(
+            coalesce((SELECT string_agg(concat_ws({sep}, id, coalesce(parent_id::text, ''),
+                              kind, code, title_th, full_title_th), chr(30) ORDER BY id)
+                      FROM {nodes} WHERE edition_id = %s AND kind = ANY(%s)), '')
+            || chr(29) ||
+            coalesce((SELECT string_agg(concat_ws({sep}, i.id, i.node_id, i.name_th, i.unit),
+                                        chr(30) ORDER BY i.id)
+                      FROM {indicators} i JOIN {nodes} n ON n.id = i.node_id
+                      WHERE n.edition_id = %s), ''))
+    """  # noqa: S608 (table names from the models, values as parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [edition.pk, [str(k) for k in TARGET_KINDS], edition.pk])
+        return cursor.fetchone()[0]
 
 
 def get_index(edition: Edition) -> EditionIndex:
-    """The index of ``edition``, rebuilt only when its targets changed."""
-    signature = index_signature(edition)
+    """The index of ``edition``, kept per process and rebuilt only when its targets changed
+    (the scorer version and the lexicon are part of the code, so of the process)."""
+    state = _target_state(edition)
     cached = _CACHE.get(edition.pk)
-    if cached is None or cached.signature != signature:
-        cached = _CACHE[edition.pk] = build_index(edition, signature)
-    return cached
+    if cached is None or cached[0] != state:
+        cached = _CACHE[edition.pk] = (state, build_index(edition))
+    return cached[1]
 
 
 def build_index(edition: Edition, signature: str | None = None) -> EditionIndex:
@@ -283,20 +323,32 @@ class ProjectInput:
         return cls(fields={k: words(v) for k, v in texts.items() if v}, prior=prior or {})
 
 
-def _field_matrix(index: EditionIndex, inputs: list[ProjectInput]) -> sparse.csr_matrix:
-    total = None
-    for name, weight in FIELD_WEIGHTS.items():
-        docs = [features(p.fields.get(name, [])) for p in inputs]
-        m = index.vectorizer.transform(docs) * weight
-        total = m if total is None else total + m
-    return normalize(total.tocsr())
+def _field_matrices(
+    index: EditionIndex, inputs: list[ProjectInput]
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """The weighted, normalised sum of each project's field vectors, and its KPI vector.
+    All fields of all projects go through the vectoriser in one call (each call has a fixed
+    cost that dominated a single project's rescore); a sparse weight matrix then sums them."""
+    n, names = len(inputs), list(FIELD_WEIGHTS)
+    docs = [features(p.fields.get(name, [])) for name in names for p in inputs]
+    X = index.vectorizer.transform(docs).tocsr()
+    weights = np.array([FIELD_WEIGHTS[name] for name in names], dtype=np.float32)
+    # project i's field f is row f * n + i of X; W sums them in FIELD_WEIGHTS order
+    cols = np.arange(len(names))[None, :] * n + np.arange(n)[:, None]
+    W = sparse.csr_matrix(
+        (np.tile(weights, n), cols.ravel(), np.arange(0, n * len(names) + 1, len(names))),
+        shape=(n, len(names) * n),
+    )
+    P = normalize((W @ X).tocsr())
+    P.sort_indices()  # the explanations break ties in the row's order: keep it canonical
+    kpis = names.index("kpis")
+    return P, normalize(X[kpis * n : (kpis + 1) * n])
 
 
 def relevance(index: EditionIndex, inputs: list[ProjectInput]) -> dict[str, np.ndarray]:
     """Per project × target: each signal on 0-1 and their weighted combination."""
     n = len(inputs)
-    P = _field_matrix(index, inputs)
-    K = normalize(index.vectorizer.transform([features(p.fields.get("kpis", [])) for p in inputs]))
+    P, K = _field_matrices(index, inputs)
     plan_sim = (P @ index.plan_matrix.T).toarray()
     own_sim = (P @ index.own_matrix.T).toarray()
     kpi_plan = (K @ index.plan_matrix.T).toarray()
@@ -342,35 +394,68 @@ def top_candidates(index: EditionIndex, combined_row: np.ndarray, k: int,
     return out
 
 
-def explain(index: EditionIndex, p_row: sparse.csr_matrix, target: Target,
-            k: int = 8) -> tuple[list[str], list[str]]:  # fmt: skip
-    """The words that carry the match: the shared terms with the largest contribution to the
-    similarity, ordered by their weight in the project and by their weight in the target."""
-    cols, values = p_row.indices, p_row.data
-    weights = index.target_dense[target.row, cols]
+def top_candidates_many(index: EditionIndex, combined: np.ndarray, k: int) -> list[list[dict]]:
+    """``top_candidates(index, row, k)`` for every row of ``combined`` at once."""
+    rows = index.candidates
+    values = combined[:, rows]
+    order = np.argsort(-values, axis=1, kind="stable")[:, :k]
+    targets = index.targets
+    return [
+        [targets[rows[j]].as_suggestion(values[i, j]) for j in order_i]
+        for i, order_i in enumerate(order.tolist())
+    ]
+
+
+def ranks_within_kind(
+    index: EditionIndex, combined: np.ndarray, at: np.ndarray, cols: np.ndarray
+) -> list[tuple[int, int]]:
+    """Each declared target's place among the edition's targets of the same kind (rank, of
+    how many), for many links at once: link j is project row ``at[j]``, target row
+    ``cols[j]``."""
+    out = np.zeros(len(at), dtype=int)
+    rank_of = np.zeros(len(at), dtype=int)
+    kinds = np.array([index.targets[c].kind for c in cols.tolist()], dtype=object)
+    for kind, rows in index.kind_rows.items():
+        sel = np.nonzero(kinds == kind)[0]
+        if not len(sel):
+            continue
+        value = combined[at[sel], cols[sel]]
+        out[sel] = (combined[at[sel][:, None], rows[None, :]] > value[:, None] + 1e-9).sum(1) + 1
+        rank_of[sel] = len(rows)
+    return list(zip(out.tolist(), rank_of.tolist(), strict=True))
+
+
+def explain_many(index: EditionIndex, P: sparse.csr_matrix, at: np.ndarray, cols: np.ndarray,
+                 k: int = 8) -> list[tuple[list[str], list[str]]]:  # fmt: skip
+    """The words that carry each match: the shared terms with the largest contribution to the
+    similarity, ordered by their weight in the project and by their weight in the target.
+    Link j is project row ``at[j]`` of ``P`` and target row ``cols[j]``; all links are sorted
+    at once (ties in the row's order), a few numpy calls instead of ~10 per link."""
+    if not len(at):
+        return []
+    starts, lengths = P.indptr[at], P.indptr[at + 1] - P.indptr[at]
+    link = np.repeat(np.arange(len(at)), lengths)
+    offset = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    pos = np.repeat(starts, lengths) + offset
+    term, values = P.indices[pos], P.data[pos]
+    weights = index.target_dense[np.repeat(cols, lengths), term]
     contribution = values * weights
-    keep = np.nonzero(contribution > 0)[0]
-    if not len(keep):
-        return [], []
-    top = keep[np.argsort(-contribution[keep], kind="stable")][:k]
-    project_terms = top[np.argsort(-values[top], kind="stable")]
-    target_terms = top[np.argsort(-weights[top], kind="stable")]
-    terms = index.terms
-
-    def show(i: int) -> str:
-        a, _, b = terms[cols[i]].partition("_")
-        return a + (" " if (a + b).isascii() or a.isascii() != b.isascii() else "") + b if b else a
-
-    return [show(i) for i in project_terms], [show(i) for i in target_terms]
-
-
-def rank_within_kind(
-    index: EditionIndex, combined_row: np.ndarray, target: Target
-) -> tuple[int, int]:
-    """The declared target's place among the edition's targets of the same kind."""
-    rows = index.kind_rows.get(target.kind, np.array([target.row]))
-    value = combined_row[target.row]
-    return int((combined_row[rows] > value + 1e-9).sum()) + 1, len(rows)
+    # by link, then largest contribution first, ties in the row's order; positive ones only
+    order = np.lexsort((offset, -contribution, link))
+    order = order[contribution[order] > 0]
+    link_sorted = link[order]
+    place = np.arange(len(order)) - np.searchsorted(link_sorted, link_sorted, side="left")
+    top, top_link, top_place = order[place < k], link_sorted[place < k], place[place < k]
+    by_project = top[np.lexsort((top_place, -values[top], top_link))]
+    by_target = top[np.lexsort((top_place, -weights[top], top_link))]
+    bounds = np.searchsorted(top_link, np.arange(len(at) + 1), side="left").tolist()
+    shown = index.shown_terms()
+    project_terms = [shown[t] for t in term[by_project].tolist()]
+    target_terms = [shown[t] for t in term[by_target].tolist()]
+    return [
+        (project_terms[bounds[j] : bounds[j + 1]], target_terms[bounds[j] : bounds[j + 1]])
+        for j in range(len(at))
+    ]
 
 
 def prior_shares(counts: Counter) -> dict[str, float]:

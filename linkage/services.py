@@ -12,10 +12,13 @@ import csv
 import hashlib
 import io
 import json
+import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 
+import numpy as np
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -128,7 +131,22 @@ def _plan_codes_of(node_ids: Iterable[int]) -> dict[int, str]:
     out: dict[int, str] = {}
     if not wanted:
         return out
-    # tree_path holds the ids from the root; one query fetches the master plans among them.
+    if connection.vendor == "postgresql":
+        # Walk up from the wanted nodes only (tree_path would walk down every tree).
+        table = connection.ops.quote_name(Node._meta.db_table)
+        sql = f"""
+            WITH RECURSIVE up(start, id, parent_id, kind, code) AS (
+                SELECT id, id, parent_id, kind, code FROM {table} WHERE id = ANY(%s)
+                UNION ALL
+                SELECT up.start, n.id, n.parent_id, n.kind, n.code
+                FROM {table} n JOIN up ON n.id = up.parent_id WHERE up.kind <> %s
+            )
+            SELECT start, code FROM up WHERE kind = %s
+        """  # noqa: S608 (the table name comes from the model)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [sorted(wanted), Kind.MASTER_PLAN, Kind.MASTER_PLAN])
+            found = dict(cursor.fetchall())
+        return {pk: found.get(pk, "") for pk in wanted}
     paths = {n.pk: n.tree_path for n in Node.objects.with_tree_fields().filter(pk__in=wanted)}
     plans = dict(
         Node.objects.filter(
@@ -140,6 +158,11 @@ def _plan_codes_of(node_ids: Iterable[int]) -> dict[int, str]:
     return out
 
 
+# Up to this many agencies, their links are found through their projects' ids (index scans);
+# beyond it one pass over all primary links is cheaper.
+FEW_AGENCIES = 20
+
+
 class Priors:
     """Master-plan counts of the primary links of agencies' current projects, read once per
     batch (grouped in the database); ``for_agency`` can leave the project itself out."""
@@ -147,13 +170,29 @@ class Priors:
     def __init__(self, agency_ids: Iterable[int] | None = None) -> None:
         """``agency_ids``: only these agencies' priors will be asked for (fewer rows read);
         their sibling units are read later, only for an agency with too little history."""
-        self.parent = dict(Agency.objects.values_list("pk", "parent_id"))
-        self.children: dict[int | None, list[int]] = {}
-        for pk, parent in self.parent.items():
-            self.children.setdefault(parent, []).append(pk)
+        self._parent: dict[int, int | None] | None = None  # the agency tree, read if needed
+        self._children: dict[int | None, list[int]] = {}
         self.counts: dict[int, Counter] = {}
         self.loaded: set[int] | None = None if agency_ids is None else set()
         self._load(None if agency_ids is None else set(agency_ids))
+
+    def _siblings(self, agency_id: int) -> list[int]:
+        if self._parent is None and self.loaded is not None:
+            # a few agencies: ask for this one's siblings rather than read the whole tree
+            parent = Agency.objects.filter(pk=agency_id).values_list("parent_id", flat=True)
+            parent_id = next(iter(parent), None)
+            if parent_id is None:
+                return []
+            return list(
+                Agency.objects.filter(parent_id=parent_id).exclude(pk=agency_id)
+                .order_by("pk").values_list("pk", flat=True)
+            )  # fmt: skip
+        if self._parent is None:
+            self._parent = dict(Agency.objects.order_by("pk").values_list("pk", "parent_id"))
+            for pk, parent in self._parent.items():
+                self._children.setdefault(parent, []).append(pk)
+        parent = self._parent.get(agency_id)
+        return [a for a in self._children.get(parent, []) if a != agency_id] if parent else []
 
     def _load(self, agency_ids: set[int] | None) -> None:
         links = StrategyLink.objects.filter(is_primary=True, project__is_current=True)
@@ -162,10 +201,40 @@ class Priors:
             if not agency_ids:
                 return
             self.loaded |= agency_ids
+            if len(agency_ids) <= FEW_AGENCIES:
+                self._add(self._few_rows(agency_ids))
+                return
             links = links.filter(project__agency_id__in=agency_ids)
-        rows = list(
+        self._add(
             links.values_list("project__agency_id", "node_id").annotate(n=Count("id")).order_by()
         )
+
+    @staticmethod
+    def _few_rows(agency_ids: set[int]) -> list[tuple[int, int, int]]:
+        """(agency, node, count) for a few agencies: their current projects, each one's
+        primary link by index (a join would scan every link of the country)."""
+        if connection.vendor != "postgresql":
+            links = StrategyLink.objects.filter(
+                is_primary=True, project__is_current=True, project__agency_id__in=agency_ids
+            )
+            return list(links.values_list("project__agency_id", "node_id")
+                        .annotate(n=Count("id")).order_by())  # fmt: skip
+        quote = connection.ops.quote_name
+        projects, links = Project._meta.db_table, StrategyLink._meta.db_table
+        # LIMIT 1 (a project has one primary link at most) keeps the planner to one index
+        # probe per project instead of a hash join over every link.
+        sql = f"""
+            SELECT p.agency_id, l.node_id, count(*) FROM {quote(projects)} p
+            CROSS JOIN LATERAL (SELECT s.node_id FROM {quote(links)} s
+                                WHERE s.project_id = p.id AND s.is_primary LIMIT 1) l
+            WHERE p.agency_id = ANY(%s) AND p.is_current GROUP BY 1, 2
+        """  # noqa: S608 (table names from the models)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [sorted(agency_ids)])
+            return cursor.fetchall()
+
+    def _add(self, rows: Iterable[tuple[int, int, int]]) -> None:
+        rows = list(rows)
         codes = _plan_codes_of({node for _, node, _ in rows})
         for agency_id, node_id, n in rows:
             code = codes.get(node_id, "")
@@ -183,10 +252,7 @@ class Priors:
             counts[leave_out] -= 1
         counts = +counts
         if sum(counts.values()) < scoring.PRIOR_MIN:
-            parent = self.parent.get(agency_id)
-            siblings = (
-                [a for a in self.children.get(parent, []) if a != agency_id] if parent else []
-            )
+            siblings = self._siblings(agency_id)
             if self.loaded is not None:
                 self._load(set(siblings))
             for sibling in siblings:
@@ -248,10 +314,13 @@ def rescore_projects(ids: Iterable[int], priors: Priors | None = None) -> Rescor
             continue
         by_edition.setdefault(edition.pk, [edition, []])[1].append(project)
 
-    outside = [ln.node_id for p in projects for ln in p.links if ln.is_primary]
-    plan_codes = _plan_codes_of(outside) if outside else {}
+    plan_codes: dict[int, str] = {}
     for edition, group in by_edition.values():
         index = scoring.get_index(edition)
+        # the master plans of primary links outside the edition, asked only for those
+        outside = {ln.node_id for p in group for ln in p.links
+                   if ln.is_primary and ln.node_id not in index.by_id}  # fmt: skip
+        plan_codes.update(_plan_codes_of(outside - set(plan_codes)))
         pending = []
         for project in group:
             text_hash = text_digest(project.texts)
@@ -301,81 +370,203 @@ JSON_COLUMNS = {"chain_problems", "signals", "project_terms", "target_terms", "b
                 "suggestions", "tokens"}  # fmt: skip
 
 
-def _row_slice(P, i: int):
-    """Row ``i`` of a CSR matrix without scipy's (slow, per-call) indexing."""
-    start, end = P.indptr[i], P.indptr[i + 1]
-
-    class Row:
-        indices = P.indices[start:end]
-        data = P.data[start:end]
-
-    return Row
-
-
 def _score_and_store(index, edition: Edition, todo: list, new_texts: list) -> None:
     inputs = [item[1] for item in todo]
     rel = scoring.relevance(index, inputs)
-    combined, P = rel["combined"], rel["P"]
+    combined = rel["combined"]
     version = scoring.SCORER_VERSION
+    suggestions = scoring.top_candidates_many(index, combined, scoring.TOP_BETTER)
+    # The scored links of the chunk as arrays: project row, target row (ranks and the words
+    # that carry each match are computed for all of them at once).
+    scored = [(i, link, index.by_id.get(link.node_id))
+              for i, (project, _inp, _fp) in enumerate(todo) for link in project.links
+              if link.family == Edition.Family.MASTER_PLAN]  # fmt: skip
+    found = [(i, target.row) for i, _link, target in scored if target is not None]
+    at = np.array([f[0] for f in found], dtype=int)
+    cols = np.array([f[1] for f in found], dtype=int)
+    ranks = scoring.ranks_within_kind(index, combined, at, cols)
+    terms = scoring.explain_many(index, rel["P"], at, cols)
+    values = combined[at, cols]
+    signals = {k: rel[k][at, cols].tolist() for k in ("text", "kpi", "prior")}
     link_rows, analysis_rows = [], []
     now = timezone.now()
+    j = 0  # position among the links found in the index
+    for i, link, target in scored:
+        project = todo[i][0]
+        problems = chain_problems(link, edition, index)
+        if target is None:  # a node of another edition: nothing to compare it with
+            link_rows.append((project.pk, link.node_id, link.factor_id, link.is_primary, version,
+                              0, 0, 0, False, problems, {}, [], [], suggestions[i]))  # fmt: skip
+            continue
+        value = float(values[j])
+        chain = 1.0 if not problems else scoring.CHAIN_BROKEN_FACTOR
+        rank, rank_of = ranks[j]
+        better = []
+        if rank > scoring.BETTER_BELOW_RANK:  # only a low-ranked link lists better targets
+            better = scoring.top_candidates(index, combined[i], scoring.TOP_BETTER,
+                                            exclude={target.id}, above=value)  # fmt: skip
+        link_signals = {k: round(v[j], 4) for k, v in signals.items()} | {"chain": chain}
+        link_rows.append((
+            project.pk, link.node_id, link.factor_id, link.is_primary, version,
+            round(100 * value * chain), rank, rank_of, not problems, problems, link_signals,
+            terms[j][0], terms[j][1], better,
+        ))  # fmt: skip
+        j += 1
     for i, (project, _inp, fingerprint) in enumerate(todo):
-        row = combined[i]
-        suggestions = scoring.top_candidates(index, row, scoring.TOP_BETTER)
-        for link in project.links:
-            if link.family != Edition.Family.MASTER_PLAN:
-                continue  # SDG, NESDP, reform and strategy links are not scored here
-            target = index.by_id.get(link.node_id)
-            problems = chain_problems(link, edition, index)
-            if target is None:  # a node of another edition: nothing to compare it with
-                link_rows.append(
-                    (
-                        project.pk,
-                        link.node_id,
-                        link.factor_id,
-                        link.is_primary,
-                        version,
-                        0,
-                        0,
-                        0,
-                        False,
-                        problems,
-                        {},
-                        [],
-                        [],
-                        suggestions,
-                    )
-                )
-                continue  # fmt: skip
-            value = float(row[target.row])
-            chain = 1.0 if not problems else scoring.CHAIN_BROKEN_FACTOR
-            rank, rank_of = scoring.rank_within_kind(index, row, target)
-            project_terms, target_terms = scoring.explain(index, _row_slice(P, i), target)
-            better = []
-            if rank > scoring.BETTER_BELOW_RANK:
-                better = scoring.top_candidates(index, row, scoring.TOP_BETTER,
-                                                exclude={target.id}, above=value)  # fmt: skip
-            link_rows.append((
-                project.pk, link.node_id, link.factor_id, link.is_primary, version,
-                round(100 * value * chain), rank, rank_of, not problems, problems,
-                _signals(rel, i, target.row) | {"chain": chain}, project_terms, target_terms,
-                better,
-            ))  # fmt: skip
-        analysis_rows.append((project.pk, version, fingerprint, suggestions, now))
-    # Delete and insert rather than update: bulk_update of 1,000 rows is ~10x slower.
-    pks = [t[0].pk for t in todo]
+        analysis_rows.append((project.pk, version, fingerprint, suggestions[i], now))
     text_rows = [(t.project_id, t.text_hash, t.tokens) for t in new_texts]
+    _store([t[0].pk for t in todo], link_rows, analysis_rows, text_rows)
+
+
+def _store(pks: list[int], link_rows: list[tuple], analysis_rows: list[tuple],
+           text_rows: list[tuple]) -> None:  # fmt: skip
+    """Write the chunk's results. On PostgreSQL only what differs from the stored rows is
+    sent: a link row equal in every column is left alone (a changed target list or agency
+    prior moves few scores), one that differs only in its version gets the new version, an
+    analysis with the same suggestions only its new fingerprint, version and time; elsewhere
+    delete and insert."""
     with transaction.atomic():
         # Two runs over the same projects (a redelivered chunk, an on-save rescore) take turns
-        # here: the second deletes what the first wrote instead of colliding with it.
+        # here: the second compares with what the first wrote instead of colliding with it.
         list(Project.objects.filter(pk__in=pks).order_by("pk").select_for_update(no_key=True)
              .values_list("pk", flat=True))  # fmt: skip
-        LinkScore.objects.filter(project_id__in=pks).delete()
-        ProjectAnalysis.objects.filter(project_id__in=pks).delete()
-        ProjectText.objects.filter(project_id__in=[r[0] for r in text_rows]).delete()
-        _insert(LinkScore, LINK_COLUMNS, link_rows)
-        _insert(ProjectAnalysis, ANALYSIS_COLUMNS, analysis_rows)
-        _insert(ProjectText, TEXT_COLUMNS, text_rows)
+        if connection.vendor != "postgresql":
+            LinkScore.objects.filter(project_id__in=pks).delete()
+            ProjectAnalysis.objects.filter(project_id__in=pks).delete()
+            ProjectText.objects.filter(project_id__in=[r[0] for r in text_rows]).delete()
+            _insert(LinkScore, LINK_COLUMNS, link_rows)
+            _insert(ProjectAnalysis, ANALYSIS_COLUMNS, analysis_rows)
+            _insert(ProjectText, TEXT_COLUMNS, text_rows)
+            return
+        link_rows = [_as_text(LINK_COLUMNS, r) for r in link_rows]
+        # What is stored, as its version and one digest of the rest per row (32 bytes
+        # instead of its JSON read back).
+        at = [i for i, c in enumerate(LINK_COLUMNS) if c not in ("project_id", "node_id",
+                                                                 "version")]  # fmt: skip
+        stored = _stored_digests(LinkScore, ("project_id", "node_id"),
+                                 tuple(LINK_COLUMNS[i] for i in at), pks)  # fmt: skip
+        changed, keep, retag = [], set(), []
+        version_at = LINK_COLUMNS.index("version")
+        for row in link_rows:
+            key = (row[0], row[1])
+            old = stored.get(key)
+            if old is not None and old[1] == _row_digest(row[i] for i in at):
+                keep.add(key)
+                if old[0] != row[version_at]:
+                    retag.append(key)  # a new scorer version with the same result
+            else:
+                changed.append(row)
+        quote = connection.ops.quote_name
+        if retag:  # one narrow UPDATE rather than the rows' JSON sent and parsed again
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""UPDATE {quote(LinkScore._meta.db_table)} AS s SET version = %s
+                        FROM unnest(%s::bigint[], %s::bigint[]) AS k(project, node)
+                        WHERE s.project_id = k.project AND s.node_id = k.node""",  # noqa: S608
+                    [scoring.SCORER_VERSION, [k[0] for k in retag], [k[1] for k in retag]],
+                )  # fmt: skip
+        # the links a project no longer declares, and the old versions of changed rows
+        drop = [key for key in stored if key not in keep]
+        if drop:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""DELETE FROM {quote(LinkScore._meta.db_table)} AS s
+                        USING unnest(%s::bigint[], %s::bigint[]) AS k(project, node)
+                        WHERE s.project_id = k.project AND s.node_id = k.node""",  # noqa: S608
+                    [[g[0] for g in drop], [g[1] for g in drop]],
+                )  # fmt: skip
+        # COPY rather than an upsert: COPY parses 1,000 rows several times faster than one
+        # statement carrying them.
+        _copy(LinkScore, LINK_COLUMNS, changed)
+
+        analysis_rows = [_as_text(ANALYSIS_COLUMNS, r) for r in analysis_rows]
+        stored = _stored_digests(ProjectAnalysis, ("project_id",), ("suggestions",), pks)
+        same = [r for r in analysis_rows
+                if (r[0],) in stored and stored[(r[0],)][1] == _row_digest((r[3],))]  # fmt: skip
+        same_ids = {r[0] for r in same}
+        other = [r for r in analysis_rows if r[0] not in same_ids]
+        if same:  # fingerprint, version and time only: the suggestions are not sent again
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""UPDATE {quote(ProjectAnalysis._meta.db_table)} AS a
+                        SET fingerprint = v.fingerprint, version = v.version, scored_at = %s
+                        FROM unnest(%s::bigint[], %s::text[], %s::text[])
+                            AS v(project_id, fingerprint, version)
+                        WHERE a.project_id = v.project_id""",  # noqa: S608 (the model's table)
+                    [same[0][4], [r[0] for r in same], [r[2] for r in same],
+                     [r[1] for r in same]],
+                )  # fmt: skip
+        if other:
+            ProjectAnalysis.objects.filter(project_id__in=[r[0] for r in other]).delete()
+            _copy(ProjectAnalysis, ANALYSIS_COLUMNS, other)
+        if text_rows:
+            ProjectText.objects.filter(project_id__in=[r[0] for r in text_rows]).delete()
+            _insert(ProjectText, TEXT_COLUMNS, text_rows)
+
+
+def _jsonb_text(value) -> str:
+    """``value`` as PostgreSQL prints a jsonb (keys by length, then bytes; ", " and ": "),
+    so that a stored row's digest can be compared with a new one's. Where the two printings
+    would differ (a float in exponent form) the row is merely written again. Hand-written
+    because ``json.dumps`` per value costs more than the rest of the chunk's writing."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is dict:
+        keys = tuple(value)
+        order = _KEY_ORDER.get(keys)
+        if order is None:
+            ranked = sorted(keys, key=lambda k: (len(k.encode()), k.encode()))
+            order = _KEY_ORDER[keys] = [(k, encode_basestring(k) + ": ") for k in ranked]
+        return "{" + ", ".join(name + _jsonb_text(value[k]) for k, name in order) + "}"
+    if kind is list:
+        return "[" + ", ".join(map(_jsonb_text, value)) + "]"
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+_KEY_ORDER: dict[tuple, list[tuple[str, str]]] = {}
+
+
+def _as_text(columns: tuple[str, ...], row: tuple) -> tuple:
+    """The row with its JSON columns printed (once: both the digest and the write use it)."""
+    return tuple(_jsonb_text(v) if c in JSON_COLUMNS else v
+                 for c, v in zip(columns, row, strict=True))  # fmt: skip
+
+
+def _cell_text(value) -> str:
+    """A value as ``_stored_digests`` prints it in SQL (booleans as PostgreSQL prints them)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _row_digest(values: Iterable) -> str:
+    return hashlib.md5("\x1f".join(_cell_text(v) for v in values).encode(),
+                       usedforsecurity=False).hexdigest()  # fmt: skip
+
+
+def _stored_digests(model, key: tuple[str, ...], columns: tuple[str, ...],
+                    pks: list[int]) -> dict[tuple, tuple[str, str]]:  # fmt: skip
+    """key → (the row's version, md5 of its ``columns`` joined as ``_row_digest`` joins
+    them)."""
+    quote = connection.ops.quote_name
+    cells = ", ".join(f"coalesce({quote(c)}::text, '')" for c in columns)
+    keys = ", ".join(quote(c) for c in key)
+    sql = (
+        f"SELECT {keys}, version, md5(concat_ws(chr(31), {cells})) "  # noqa: S608 (model)
+        f"FROM {quote(model._meta.db_table)} WHERE project_id = ANY(%s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pks])
+        return {tuple(r[: len(key)]): (r[-2], r[-1]) for r in cursor.fetchall()}
 
 
 def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -387,12 +578,22 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
                                   batch_size=500)  # fmt: skip
         return
     json_at = [i for i, c in enumerate(columns) if c in JSON_COLUMNS]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    printed = []
     for row in rows:
         row = list(row)
         for i in json_at:
             row[i] = json.dumps(row[i], ensure_ascii=False)
+        printed.append(row)
+    _copy(model, columns, printed)
+
+
+def _copy(model, columns: tuple[str, ...], rows: list) -> None:
+    """COPY rows whose JSON columns are printed already (PostgreSQL only)."""
+    if not rows:
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
         writer.writerow(["\\N" if v is None else v for v in row])
     buffer.seek(0)
     table = connection.ops.quote_name(model._meta.db_table)
@@ -400,10 +601,6 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
                            buffer)  # fmt: skip
-
-
-def _signals(rel: dict, i: int, col: int) -> dict[str, float]:
-    return {k: round(float(rel[k][i, col]), 4) for k in ("text", "kpi", "prior")}
 
 
 def suggest(title: str, objective: str = "", kpi: str = "", edition: Edition | None = None,

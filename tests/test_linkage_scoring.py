@@ -161,3 +161,63 @@ def test_saving_a_project_queues_its_rescore_after_commit(django_capture_on_comm
     send.assert_called_once()
     assert send.call_args.args == ("linkage.tasks.rescore_project",)
     assert send.call_args.kwargs["args"] == (project.pk,)
+
+
+def test_a_rescore_that_moves_nothing_rewrites_no_score_row():
+    """A changed target list (or agency prior) changes every fingerprint but few scores:
+    the unchanged rows are left as they are, the analysis records the new fingerprint."""
+    project = complete_project()
+    services.rescore_projects([project.pk])
+    before = list(LinkScore.objects.filter(project=project).values())
+    analysis = ProjectAnalysis.objects.get(project=project)
+    ProjectAnalysis.objects.filter(project=project).update(fingerprint="")
+    assert services.rescore_projects([project.pk]).scored == 1
+    assert list(LinkScore.objects.filter(project=project).values()) == before  # same ids too
+    again = ProjectAnalysis.objects.get(project=project)
+    assert again.fingerprint == analysis.fingerprint and again.suggestions == analysis.suggestions
+    assert again.scored_at > analysis.scored_at
+
+
+def test_changed_scores_are_written_and_dropped_links_lose_theirs():
+    project = complete_project()
+    old = Node.objects.get(edition__code="mp-2561", code="050101")
+    StrategyLink.objects.create(project=project, node=old)
+    services.rescore_projects([project.pk])
+    assert LinkScore.objects.filter(project=project).count() == 2
+    good = LinkScore.objects.get(project=project, is_primary=True)
+    StrategyLink.objects.filter(project=project, node=old).delete()
+    _retext(project, "โครงการพัฒนานักกีฬาฟุตบอลทีมชาติ", "เพื่อเตรียมนักกีฬาเข้าแข่งขันซีเกมส์",
+            "เหรียญรางวัลการแข่งขันกีฬา")  # fmt: skip
+    assert services.rescore_projects([project.pk]).scored == 1
+    (bad,) = LinkScore.objects.filter(project=project)
+    assert bad.node_id == good.node_id and bad.score < good.score and bad.better
+    # a new scorer version rewrites every row, even with the same results
+    LinkScore.objects.filter(project=project).update(version="0")
+    ProjectAnalysis.objects.filter(project=project).update(version="0", fingerprint="")
+    services.rescore_projects([project.pk])
+    assert set(LinkScore.objects.values_list("version", flat=True)) == {scoring.SCORER_VERSION}
+    assert ProjectAnalysis.objects.get(project=project).version == scoring.SCORER_VERSION
+
+
+def test_the_edition_index_is_kept_until_a_target_changes():
+    edition = Edition.objects.get(code="mp-2566")
+    first = scoring.get_index(edition)
+    assert scoring.get_index(edition) is first
+    node = Node.objects.get(edition=edition, code="030401")
+    node.title_th += " และอาหารแปรรูป"
+    node.save()
+    rebuilt = scoring.get_index(edition)
+    assert rebuilt is not first and rebuilt.signature != first.signature
+    assert scoring.get_index(edition) is rebuilt
+
+
+def test_the_prior_read_for_one_agency_equals_the_batch_prior():
+    parent = AgencyFactory()
+    sibling, newcomer = AgencyFactory(parent=parent), AgencyFactory(parent=parent)
+    for _ in range(3):
+        complete_project(agency=sibling)
+    complete_project(agency=newcomer)  # too little history: its sibling units count too
+    for agency in (sibling, newcomer, parent):
+        one = services.Priors([agency.pk]).for_agency(agency.pk, "03")
+        assert one == services.Priors().for_agency(agency.pk, "03")
+    assert services.Priors([newcomer.pk]).for_agency(newcomer.pk) == {"03": 1.0}
