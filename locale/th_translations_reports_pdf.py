@@ -61,6 +61,21 @@ TH = {
     ),
     "master plan / sub-plan / Y1 target": "แผนแม่บท / แผนย่อย / เป้าหมายแผนย่อย (Y1)",
     "projects by alignment score": "จำนวนโครงการตามคะแนนความสอดคล้อง",
+    # The compact form of a big agency quarterly report (pdfscale).
+    "Compact form: %(n)s projects, more than the %(limit)s whose details a report prints. One "
+    "row per project, with subtotals per unit, and the reports missing or overdue; for a "
+    "project's details, build the report of its unit or its project form.": (
+        "ฉบับย่อ: รายงานนี้มี %(n)s โครงการ เกินกว่า %(limit)s โครงการที่รายงานจะแสดงรายละเอียดได้ "
+        "จึงแสดงโครงการละหนึ่งแถว พร้อมยอดรวมรายหน่วยงาน และรายงานที่ยังไม่ส่งหรือเลยกำหนดส่ง "
+        "หากต้องการรายละเอียดของโครงการ ให้สร้างรายงานของหน่วยงานนั้นหรือแบบฟอร์มโครงการ"
+    ),
+    "Full form: the details of each project follow the tables (a report of up to %(limit)s "
+    "projects).": (
+        "ฉบับเต็ม: แสดงรายละเอียดของแต่ละโครงการต่อจากตาราง (รายงานที่มีไม่เกิน %(limit)s โครงการ)"
+    ),
+    "activities done": "กิจกรรมที่แล้วเสร็จ",
+    "KPIs met": "ตัวชี้วัดที่บรรลุ",
+    "Subtotal %(code)s (%(n)s projects)": "รวม %(code)s (%(n)s โครงการ)",
 }
 
 PLURALS = {

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import BinaryIO
 
 # Harfbuzz's Thai fallback shapes marks and bases into these private-use glyphs (Windows
 # code points; hb-ot-shaper-thai.cc): shifted down, down-left, left, and bases without tail.
@@ -27,6 +28,51 @@ _THAI_PUA = {
 _ENTRY = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]*)>")
 
 
+class _Pages:
+    """Follows WeasyPrint's page layout (it logs each page it lays out) and calls
+    ``on_page(page)`` with the page number within the document being laid out."""
+
+    def __init__(self, on_page: Callable[[int], None]) -> None:
+        import logging
+
+        from weasyprint.logger import PROGRESS_LOGGER
+
+        outer = self
+
+        class Handler(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                if str(record.msg).startswith("Step 5") and record.args:
+                    outer.on_page(int(record.args[0]))
+
+        self.on_page, self.handler, self.logger = on_page, Handler(), PROGRESS_LOGGER
+
+    def __enter__(self) -> _Pages:
+        import logging
+
+        self.level = self.logger.level
+        self.logger.addHandler(self.handler)
+        self.logger.setLevel(logging.INFO)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.logger.removeHandler(self.handler)
+        self.logger.setLevel(self.level)
+
+
+def _bar(step: Callable[[int, int], None], hint: int, total: int) -> Callable[[int], None]:
+    """``on_page`` for _Pages: about twenty updates of the bar during the layout, and it never
+    goes back (pages may be laid out again for page counters)."""
+    every, done = max(1, hint // 20), [0]
+
+    def on_page(page: int) -> None:
+        page = min(page, hint - 1)
+        if page > done[0] and page % every == 0:
+            done[0] = page
+            step(page, total)
+
+    return on_page
+
+
 def render_pdf(
     html: str,
     base_url: str | None = None,
@@ -37,40 +83,59 @@ def render_pdf(
     the longest part: WeasyPrint logs each page it lays out, ``pages_hint`` is the caller's
     guess of how many there will be), then writing the file and fixing its text layer. So a
     long report's progress bar keeps moving while WeasyPrint works."""
-    import logging
-
     from weasyprint import HTML
-    from weasyprint.logger import PROGRESS_LOGGER
 
     hint = max(1, pages_hint)
     total = hint + 2
     step = on_step or (lambda done, total: None)
-    every = max(1, hint // 20)  # about twenty updates of the bar during the layout
-
-    class _Pages(logging.Handler):
-        done = 0  # pages may be laid out again (page counters): the bar never goes back
-
-        def emit(self, record: logging.LogRecord) -> None:
-            if str(record.msg).startswith("Step 5") and record.args:
-                page = min(int(record.args[0]), hint - 1)
-                if page > self.done and page % every == 0:
-                    self.done = page
-                    step(page, total)
-
-    handler, level = _Pages(), PROGRESS_LOGGER.level
-    PROGRESS_LOGGER.addHandler(handler)
-    PROGRESS_LOGGER.setLevel(logging.INFO)
-    try:
+    with _Pages(_bar(step, hint, total)):
         document = HTML(string=html, base_url=base_url).render()
-    finally:
-        PROGRESS_LOGGER.removeHandler(handler)
-        PROGRESS_LOGGER.setLevel(level)
     step(hint, total)
     pdf = document.write_pdf()
     step(hint + 1, total)
     fixed = fix_text_layer(pdf)
     step(total, total)
     return fixed
+
+
+def render_pdf_chunks(
+    chunks: Iterable[str],
+    numbering: Callable[[int], str],
+    out: BinaryIO,
+    on_step: Callable[[int, int], None] | None = None,
+    pages_hint: int = 1,
+) -> int:
+    """Write to ``out`` the PDF of the HTML documents ``chunks`` one after the other, laying out
+    one at a time: WeasyPrint holds a whole laid-out document (about 2.5 MB a page), so a
+    report of hundreds of pages is cut into documents of tens. Page numbers run across the
+    whole file: the chunks print no page number; ``numbering(pages)`` is an HTML document of
+    ``pages`` blank pages carrying only the page numbers ("Page X / Y"), whose pages are laid
+    over the chunks' pages. Returns the number of pages. ``chunks`` may be a generator: each
+    chunk's HTML is made when it is laid out."""
+    from pypdf import PdfReader, PdfWriter
+    from weasyprint import HTML
+
+    hint = max(1, pages_hint)
+    total = hint + 2
+    step = on_step or (lambda done, total: None)
+    bar = _bar(step, hint, total)
+    writer, before = PdfWriter(), 0
+    for html in chunks:
+        offset = before
+        with _Pages(lambda page, offset=offset: bar(offset + page)):
+            document = HTML(string=html).render()
+        pdf = document.write_pdf()
+        del document  # the layout is the memory: free it before the next chunk
+        writer.append(PdfReader(io.BytesIO(fix_text_layer(pdf))))
+        before = len(writer.pages)
+    step(hint, total)
+    numbers = PdfReader(io.BytesIO(fix_text_layer(HTML(string=numbering(before)).write_pdf())))
+    for page, number in zip(writer.pages, numbers.pages, strict=True):
+        page.merge_page(number)
+    step(hint + 1, total)
+    writer.write(out)
+    step(total, total)
+    return before
 
 
 def _glyph_text(name: str) -> str:
