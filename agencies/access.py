@@ -125,6 +125,15 @@ def can(user, action: Action | str, obj: ReviewedObject) -> bool:
     return False
 
 
+def can_review_quality(user, obj: ReviewedObject) -> bool:
+    """May ``user`` confirm or override the quality rubric of ``obj``? Its approvers (agency or
+    ministry, over its agency's subtree) once it is out of draft, never on their own
+    submission: the rubric is the reviewer's judgement, not the author's."""
+    if obj.status in PRIVATE or (obj.submitted_by_id and obj.submitted_by_id == user.pk):
+        return False
+    return grants(user).in_role(obj.agency_id, Role.AGENCY_APPROVER, Role.MINISTRY_APPROVER)
+
+
 def allowed_actions(user, obj: ReviewedObject) -> list[Action]:
     """Every action the user may take on ``obj`` now, so a page offers no button that fails."""
     return [a for a in Action if can(user, a, obj)]

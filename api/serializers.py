@@ -376,12 +376,45 @@ class LinkScoreSerializer(serializers.Serializer):
     better = serializers.ListField(child=serializers.DictField())
 
 
+class RubricReviewSerializer(serializers.Serializer):
+    score = serializers.IntegerField()
+    auto_score = serializers.IntegerField(
+        allow_null=True, help_text=_("The automatic score the reviewer saw.")
+    )
+    reason = serializers.CharField()
+    reviewer = serializers.CharField(source="reviewer.username")
+    reviewed_at = serializers.DateTimeField()
+    is_override = serializers.BooleanField()
+
+
+class RubricCriterionSerializer(serializers.Serializer):
+    criterion = serializers.CharField()
+    label = serializers.CharField()
+    auto = serializers.IntegerField(allow_null=True, help_text=_("Automatic score, 0-5."))
+    notes = serializers.ListField(child=serializers.CharField())
+    review = RubricReviewSerializer(allow_null=True)
+    final = serializers.IntegerField(allow_null=True)
+    auto_changed = serializers.BooleanField()
+
+
+class ProjectRubricSerializer(serializers.Serializer):
+    """The quality rubric, read-only: the automatic pass beside the reviewer's judgement."""
+
+    version = serializers.CharField(allow_null=True, help_text=_("Rubric version."))
+    assessed_at = serializers.DateTimeField(allow_null=True)
+    auto_total = serializers.IntegerField(allow_null=True)
+    final_total = serializers.IntegerField()
+    gate_passed = serializers.BooleanField()
+    criteria = RubricCriterionSerializer(source="rows", many=True)
+
+
 class ProjectLinkageSerializer(serializers.Serializer):
     project = serializers.IntegerField()
     scored_at = serializers.DateTimeField(allow_null=True)
     version = serializers.CharField(allow_null=True)
     suggestions = serializers.ListField(child=serializers.DictField())
     links = LinkScoreSerializer(many=True)
+    rubric = ProjectRubricSerializer(allow_null=True)
 
 
 class SuggestRequestSerializer(serializers.Serializer):

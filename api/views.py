@@ -335,6 +335,7 @@ class ProjectViewSet(
             "version": analysis.version if analysis else None,
             "suggestions": analysis.suggestions if analysis else [],
             "links": linkage_selectors.project_scores(project),
+            "rubric": linkage_selectors.project_rubric(project),
         }).data)  # fmt: skip
 
     @extend_schema(

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from demo.projects import _build, _context
-from linkage import services
+from linkage import rubric_services, services
 from projects.models import Project
 
 OVERLAPS: list[dict[str, Any]] = [
@@ -49,4 +49,7 @@ def load_overlaps() -> int:
 
 
 def load_linkage() -> services.RescoreResult:
-    return services.rescore_projects(services.selection_ids())
+    ids = services.selection_ids()
+    result = services.rescore_projects(ids)
+    rubric_services.assess_projects(ids)  # the quality rubric, as the rescoring task does
+    return result

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from strategy.models import Edition
 
+from .rubric import MAX_SCORE, Criterion
 from .selectors import DUPLICATE_THRESHOLD
 
 
@@ -43,3 +44,12 @@ class DuplicateForm(forms.Form):
         help_text=_("From 0.3 (loosely alike) to 1.0 (the same words)."),
         widget=forms.NumberInput(attrs={"step": "0.05"}),
     )  # fmt: skip
+
+
+class RubricReviewForm(forms.Form):
+    """A reviewer's score of one rubric criterion (the service checks the reason rule)."""
+
+    criterion = forms.ChoiceField(label=_("criterion"), choices=Criterion.choices)
+    score = forms.TypedChoiceField(label=_("score"), coerce=int,
+                                   choices=[(i, str(i)) for i in range(MAX_SCORE + 1)])  # fmt: skip
+    reason = forms.CharField(label=_("reason"), max_length=2000, required=False)

@@ -4,6 +4,7 @@ carry the scorer version that produced them."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -82,3 +83,54 @@ class LinkScore(models.Model):
     @property
     def is_weak(self) -> bool:
         return self.score < self.WEAK_BELOW or not self.chain_ok
+
+
+class RubricAssessment(models.Model):
+    """The automatic first pass of the quality rubric (``rubric.py``) on one project,
+    recomputed with every rescore; reviewers' judgements are kept apart in RubricReview."""
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="rubric", verbose_name=_("project")
+    )
+    version = models.CharField(_("rubric version"), max_length=20)
+    criteria = models.JSONField(default=dict)  # criterion → {"score": 0-5, "notes": [...]}
+    total = models.PositiveSmallIntegerField(_("automatic total"))
+    assessed_at = models.DateTimeField(_("assessed"))
+
+    class Meta:
+        verbose_name = _("rubric assessment")
+        verbose_name_plural = _("rubric assessments")
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.total}"
+
+
+class RubricReview(models.Model):
+    """A reviewer's confirmation or override of one criterion, with who, when and why. The
+    automatic score seen at the time is kept, so a later change of it can be flagged."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="rubric_reviews",
+        verbose_name=_("project"),
+    )  # fmt: skip
+    criterion = models.CharField(_("criterion"), max_length=20)
+    score = models.PositiveSmallIntegerField(_("reviewer's score"))
+    auto_score = models.PositiveSmallIntegerField(_("automatic score at review"), null=True)
+    reason = models.TextField(_("reason"), blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("reviewer"))  # fmt: skip
+    reviewed_at = models.DateTimeField(_("reviewed"))
+
+    class Meta:
+        verbose_name = _("rubric review")
+        verbose_name_plural = _("rubric reviews")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "criterion"], name="uniq_rubric_review")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.criterion}: {self.score}"
+
+    @property
+    def is_override(self) -> bool:
+        return self.auto_score is None or self.score != self.auto_score

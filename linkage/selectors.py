@@ -10,15 +10,17 @@ from decimal import Decimal
 
 import numpy as np
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
 from sklearn.preprocessing import normalize
 
 from agencies import access
+from core.charts import Radar, radar_chart
 from projects.models import Project, StrategyLink
 from strategy.models import Edition, Kind, Node
 from strategy.selectors import edition_tree
 
-from . import scoring
-from .models import LinkScore, ProjectAnalysis, ProjectText
+from . import rubric, scoring
+from .models import LinkScore, ProjectAnalysis, ProjectText, RubricAssessment, RubricReview
 from .text import features, words
 
 GAP_KINDS = (Kind.MASTER_PLAN, Kind.SUB_PLAN, Kind.SUB_PLAN_TARGET, Kind.COMPONENT, Kind.FACTOR)
@@ -163,3 +165,119 @@ def near_duplicates(user, fiscal_year: int, threshold: float = DUPLICATE_THRESHO
             pairs.append((float(value), a, int(j)))
     pairs.sort(key=lambda x: (-x[0], x[1], x[2]))
     return [DuplicatePair(projects[a], projects[b], v) for v, a, b in pairs[:limit]]
+
+
+# --- the quality rubric ---------------------------------------------------------------------
+
+
+@dataclass
+class RubricRow:
+    """One criterion: the automatic score and its notes beside the reviewer's judgement."""
+
+    criterion: str
+    label: str
+    auto: int | None
+    notes: list[str]
+    review: RubricReview | None = None
+
+    @property
+    def is_gate(self) -> bool:
+        return self.criterion == rubric.GATE
+
+    @property
+    def final(self) -> int | None:
+        return self.review.score if self.review else self.auto
+
+    @property
+    def passed(self) -> bool:
+        return self.final is not None and self.final >= rubric.PASS_MIN
+
+    @property
+    def auto_changed(self) -> bool:
+        """The automatic score moved after the reviewer judged it: look again."""
+        return self.review is not None and self.review.auto_score != self.auto
+
+
+@dataclass
+class RubricView:
+    rows: list[RubricRow]
+    assessment: RubricAssessment | None
+
+    @property
+    def reviewed(self) -> bool:
+        return any(r.review for r in self.rows)
+
+    @property
+    def version(self) -> str | None:
+        return self.assessment.version if self.assessment else None
+
+    @property
+    def assessed_at(self):
+        return self.assessment.assessed_at if self.assessment else None
+
+    @property
+    def auto_total(self) -> int | None:
+        return self.assessment.total if self.assessment else None
+
+    @property
+    def final_total(self) -> int:
+        return rubric.total({r.criterion: r.final or 0 for r in self.rows})
+
+    @property
+    def gate_passed(self) -> bool:
+        return self.rows[0].passed
+
+    @property
+    def changed_since_review(self) -> int:
+        return sum(r.auto_changed for r in self.rows)
+
+    def _series(self) -> list[tuple[str, str, list[float]]]:
+        series = [(_("automatic"), "auto", [float(r.auto or 0) for r in self.rows])]
+        if self.reviewed:  # drawn first, so the dashed automatic line stays visible on top
+            series.insert(0, (_("reviewer"), "review", [float(r.final or 0) for r in self.rows]))
+        return series
+
+    @property
+    def chart(self) -> Radar:
+        axes = [str(rubric.SHORT[r.criterion]) for r in self.rows]
+        return radar_chart(axes, self._series(), rubric.MAX_SCORE, radius=100, margin=70)
+
+    @property
+    def mini(self) -> Radar:
+        return radar_chart([""] * len(self.rows), self._series(), rubric.MAX_SCORE, radius=22)
+
+
+def _rubric_view(assessment: RubricAssessment | None, reviews: list[RubricReview]) -> RubricView:
+    by_criterion = {r.criterion: r for r in reviews}
+    criteria = assessment.criteria if assessment else {}
+    rows = []
+    for value, label in rubric.Criterion.choices:
+        auto = criteria.get(value)
+        rows.append(RubricRow(
+            value, str(label), auto["score"] if auto else None,
+            [rubric.describe(n) for n in auto["notes"]] if auto else [], by_criterion.get(value),
+        ))  # fmt: skip
+    return RubricView(rows, assessment)
+
+
+def project_rubric(project: Project) -> RubricView | None:
+    """The rubric of one project (the caller checked it may see it); None before the first
+    automatic pass and any review."""
+    assessment = RubricAssessment.objects.filter(project=project).first()
+    reviews = list(RubricReview.objects.filter(project=project).select_related("reviewer"))
+    if assessment is None and not reviews:
+        return None
+    return _rubric_view(assessment, reviews)
+
+
+def rubric_summaries(project_ids: list[int]) -> dict[int, RubricView]:
+    """Rubrics of a list page's projects in two queries (the approver's queue)."""
+    assessments = {a.project_id: a for a in RubricAssessment.objects.filter(
+        project_id__in=project_ids)}  # fmt: skip
+    reviews: dict[int, list[RubricReview]] = defaultdict(list)
+    for r in RubricReview.objects.filter(project_id__in=project_ids):
+        reviews[r.project_id].append(r)
+    return {
+        pid: _rubric_view(assessments.get(pid), reviews.get(pid, []))
+        for pid in project_ids if pid in assessments or pid in reviews
+    }  # fmt: skip

@@ -8,7 +8,7 @@ from celery import group, shared_task
 
 from core.jobs import enqueue_by_name
 
-from . import services
+from . import rubric_services, services
 
 CHUNK = 1_000  # Celery costs ~1.3 ms per task: chunks keep that overhead negligible
 
@@ -19,13 +19,16 @@ def rescore_project(project_id: int) -> dict[str, int]:
     above this one) to recheck it with the new scores, so a fixed project leaves the "to
     fix" list now; if that message is lost, the nightly run catches up."""
     result = services.rescore_projects([project_id]).as_dict()
+    # The rubric's gate reads the alignment just stored; its other rules read the project.
+    result["rubric"] = rubric_services.assess_projects([project_id])
     enqueue_by_name("checks.tasks.recheck_project", project_id)
     return result
 
 
 @shared_task(acks_late=True, name="linkage.tasks.rescore_chunk")
 def rescore_chunk(project_ids: list[int]) -> dict[str, int]:
-    return services.rescore_projects(project_ids).as_dict()
+    result = services.rescore_projects(project_ids).as_dict()
+    return result | {"rubric": rubric_services.assess_projects(project_ids)}
 
 
 def chunks(ids: list[int], size: int = CHUNK) -> list[list[int]]:
@@ -59,7 +62,8 @@ def rescore_selection(fiscal_year: int | None = None, agency_code: str | None = 
 @shared_task(acks_late=True, name="linkage.tasks.rescore_stale")
 def rescore_stale() -> dict[str, int]:
     """Periodic safety net: projects changed since their last score (a missed message)."""
-    total = services.RescoreResult()
+    total, assessed = services.RescoreResult(), 0
     for chunk in chunks(services.stale_ids()):
         total = total + services.rescore_projects(chunk)
-    return total.as_dict()
+        assessed += rubric_services.assess_projects(chunk)
+    return total.as_dict() | {"rubric": assessed}

@@ -7,4 +7,5 @@ urlpatterns = [
     path("gaps/", views.gaps, name="gaps"),
     path("duplicates/", views.duplicates, name="duplicates"),
     path("suggest/", views.suggest, name="suggest"),
+    path("rubric/<int:pk>/review/", views.rubric_review, name="rubric_review"),
 ]

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from agencies import access
 from agencies.models import Agency
 from core.fiscal import current_fiscal_year
+from projects import selectors as project_selectors
+from projects.models import Project
 from strategy.models import Edition
 from strategy.selectors import edition_for_fiscal_year
 
-from . import selectors, services
-from .forms import DuplicateForm, GapForm
+from . import rubric, rubric_services, selectors, services
+from .forms import DuplicateForm, GapForm, RubricReviewForm
 from .selectors import DUPLICATE_THRESHOLD
 
 
@@ -74,3 +80,28 @@ def suggest(request: HttpRequest) -> HttpResponse:
     if len((title + objectives).strip()) >= 4:
         suggestions = services.suggest(title, objectives, edition=edition, top=5, prior=prior)
     return render(request, "linkage/_suggestions.html", {"suggestions": suggestions})
+
+
+@login_required
+@require_POST
+def rubric_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reviewer confirms or overrides one rubric criterion from the project page; the
+    service refuses (403) anyone the access policy does not let review the project."""
+    try:
+        project = project_selectors.project_for_page(request.user, pk)
+    except Project.DoesNotExist as exc:
+        raise Http404 from exc
+    form = RubricReviewForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            rubric_services.review(project, request.user, data["criterion"], data["score"],
+                                   data["reason"])  # fmt: skip
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            label = rubric.Criterion(data["criterion"]).label
+            messages.success(request, _("Your judgement of “%(c)s” is saved.") % {"c": label})
+    else:
+        messages.error(request, _("Choose a criterion and a score from 0 to 5."))
+    return redirect(project.get_absolute_url() + "#rubric")

@@ -2,7 +2,8 @@
 draw it as inline SVG: printable, no JavaScript, nothing from a CDN. ``grouped_chart`` (bars per
 group, e.g. planned and disbursed per quarter) and ``horizontal_chart`` (one labelled bar per row,
 e.g. budget per master plan) are the general shapes; the project page's charts are built on
-them. Values come from filed reports (submitted or accepted)."""
+them. ``Shape`` is shared, in core/charts.py. Values come from filed reports (submitted or
+accepted)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core.charts import Shape
 from core.fiscal import fiscal_quarter, quarter_bounds, quarter_label
 from projects.rules import parse_number
 
@@ -19,25 +21,6 @@ from .rules import parse_actual
 
 WIDTH, HEIGHT = 720, 280
 LEFT, RIGHT, TOP, BOTTOM = 84, 12, 16, 46
-
-
-@dataclass
-class Shape:
-    x: float
-    y: float
-    w: float = 0
-    h: float = 0
-    cls: str = ""
-    text: str = ""
-    url: str = ""  # a bar that clicks through to the list behind its figure
-
-    @property
-    def right(self) -> float:
-        return round(self.x + self.w, 1)
-
-    @property
-    def left_of(self) -> float:
-        return round(self.x - 6, 1)
 
 
 @dataclass

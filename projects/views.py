@@ -33,7 +33,8 @@ def _list(request: HttpRequest, queryset, template_title: str, name: str) -> Htt
     can_create = access.agencies_for_entry(request.user).exists()
     return listing.filtered_list(
         request, filterset, "projects/list.html", headers=EXPORT_HEADERS, rows=export_rows,
-        filename=name, context={"title": template_title, "can_create": can_create},
+        filename=name, context={"title": template_title, "can_create": can_create,
+                                 "queue": name == "queue"},
     )  # fmt: skip
 
 
