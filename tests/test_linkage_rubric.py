@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Membership
 from core.states import Status
-from linkage import rubric, rubric_services, services
+from linkage import rubric, rubric_services, services, tasks
 from linkage.models import RubricAssessment, RubricReview
 from linkage.tasks import rescore_chunk
 from projects.models import KPI, Activity, Project
@@ -154,6 +154,16 @@ def test_a_rerun_writes_nothing_and_the_pass_is_cheap():
         rubric.assess(inp)
     per_project = (time.perf_counter() - started) / len(inputs)
     assert per_project < 0.001  # well under 1 ms a project (about 30 µs here)
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_the_rescoring_task_in_the_worker_runs_the_rubric(shipped_strategy, celery_worker):
+    project = complete_project()
+    result = tasks.rescore_project.delay(project.pk).get(timeout=90)
+    assert result["scored"] == 1 and result["rubric"] == 1
+    assert RubricAssessment.objects.get(project=project).criteria["alignment"]["score"] == 5
+    assert tasks.rescore_project.delay(project.pk).get(timeout=90)["rubric"] == 0
 
 
 # --- the reviewer ----------------------------------------------------------------------------

@@ -120,7 +120,8 @@ def patterns(namespace: str) -> list[URLPattern]:
     return [p for p in resolver.url_patterns if isinstance(p, URLPattern)]
 
 
-MODEL_OF = {"projects": Project, "plans": Plan, "progress": ProgressReport}
+# linkage: the rubric review of a project (POST only) is walked with the project's pages.
+MODEL_OF = {"projects": Project, "plans": Plan, "progress": ProgressReport, "linkage": Project}
 
 
 def urls_about(thing: Thing) -> list[str]:
