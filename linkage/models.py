@@ -94,6 +94,8 @@ class RubricAssessment(models.Model):
     )
     version = models.CharField(_("rubric version"), max_length=20)
     criteria = models.JSONField(default=dict)  # criterion → {"score": 0-5, "notes": [...]}
+    # A re-run compares this, not the criteria: decoding 1,000 JSON rows cost more than the rules.
+    digest = models.CharField(max_length=40)
     total = models.PositiveSmallIntegerField(_("automatic total"))
     assessed_at = models.DateTimeField(_("assessed"))
 

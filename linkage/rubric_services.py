@@ -4,6 +4,8 @@ one criterion. The rules themselves are in ``rubric.py``; reads for pages in ``s
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,33 +51,40 @@ def read_inputs(ids: Iterable[int]) -> dict[int, rubric.RubricInput]:
     return inputs
 
 
+def _digest(criteria: dict) -> str:
+    text = json.dumps(criteria, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha1(
+        f"{rubric.RUBRIC_VERSION}\x1f{text}".encode(), usedforsecurity=False
+    ).hexdigest()
+
+
 def assess_projects(ids: Iterable[int]) -> int:
     """Recompute the automatic pass of the given projects; returns how many changed. Rows whose
     result is the same are not written; reviewers' judgements are never touched."""
     inputs = read_inputs(ids)
     if not inputs:
         return 0
-    stored = {
-        pid: (version, criteria, total)
-        for pid, version, criteria, total in RubricAssessment.objects.filter(
-            project_id__in=list(inputs)
-        ).values_list("project_id", "version", "criteria", "total")
-    }
+    stored = dict(
+        RubricAssessment.objects.filter(project_id__in=list(inputs)).values_list(
+            "project_id", "digest"
+        )
+    )
     now = timezone.now()
     changed = []
     for pid, inp in inputs.items():
         criteria = rubric.assess(inp)
-        total = rubric.total({c: v["score"] for c, v in criteria.items()})
-        if stored.get(pid) == (rubric.RUBRIC_VERSION, criteria, total):
+        digest = _digest(criteria)
+        if stored.get(pid) == digest:
             continue
+        total = rubric.total({c: v["score"] for c, v in criteria.items()})
         changed.append(RubricAssessment(
-            project_id=pid, version=rubric.RUBRIC_VERSION, criteria=criteria, total=total,
-            assessed_at=now,
+            project_id=pid, version=rubric.RUBRIC_VERSION, criteria=criteria, digest=digest,
+            total=total, assessed_at=now,
         ))  # fmt: skip
     if changed:
         RubricAssessment.objects.bulk_create(
             changed, batch_size=1000, update_conflicts=True, unique_fields=["project"],
-            update_fields=["version", "criteria", "total", "assessed_at"],
+            update_fields=["version", "criteria", "digest", "total", "assessed_at"],
         )  # fmt: skip
     return len(changed)
 
