@@ -57,9 +57,9 @@ def radar_chart(axes: list[str], series: list[tuple[str, str, list[float]]], max
     """``series``: (name, css class, one value per axis in 0..maximum). ``margin``: room for
     the axis labels around the circle (0 draws none: the small chart of a list row)."""
     n = len(axes)
-    size = 2 * (radius + margin) + 8
-    width = size + (2 * margin if margin else 0)  # labels run sideways more than up and down
-    chart = Radar(round(width), round(size), round(width / 2, 1), round(size / 2, 1))
+    side, top = (margin, 28) if margin else (0, 0)  # labels run sideways more than up and down
+    width, height = 2 * (radius + side) + 8, 2 * (radius + top) + 8
+    chart = Radar(round(width), round(height), round(width / 2, 1), round(height / 2, 1))
     steps = int(maximum)
     for level in range(1, steps + 1):
         r = radius * level / steps

@@ -240,7 +240,7 @@ class RubricView:
     @property
     def chart(self) -> Radar:
         axes = [str(rubric.SHORT[r.criterion]) for r in self.rows]
-        return radar_chart(axes, self._series(), rubric.MAX_SCORE, radius=100, margin=70)
+        return radar_chart(axes, self._series(), rubric.MAX_SCORE, radius=120, margin=90)
 
     @property
     def mini(self) -> Radar:
