@@ -136,6 +136,34 @@ def celery_worker(django_db_setup, tmp_path_factory):
         proc.kill()
 
 
+def _wait_until_worker_idle(timeout: float = 30) -> None:
+    """Until the worker has nothing queued or running, twice in a row (a task may queue the
+    next: a rescore queues the checks). A test's data is emptied right after it; a task still
+    writing then would fail, or deadlock with the emptying."""
+    from emenscr.celery import app
+
+    deadline, quiet = time.monotonic() + timeout, 0
+    while quiet < 2 and time.monotonic() < deadline:
+        try:
+            with app.connection_for_write() as conn:
+                waiting = conn.default_channel.queue_declare(
+                    queue=app.conf.task_default_queue, passive=True
+                ).message_count
+            replies = app.control.inspect(timeout=0.5).active()
+        except Exception:  # the broker is down in this test: nothing can run anyway
+            return
+        busy = replies is None or any(replies.values())  # a busy solo worker does not answer
+        quiet = quiet + 1 if not (waiting or busy) else 0
+        time.sleep(0.1)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    yield
+    if "celery_worker" in getattr(item, "fixturenames", ()):
+        _wait_until_worker_idle()
+
+
 # --- a real browser --------------------------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
