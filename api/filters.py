@@ -30,6 +30,9 @@ class ProjectApiFilter(ProjectFilter):
     def under_node(self, queryset, name, value: int):  # typed for the schema: a node id
         return super().under_node(queryset, name, value)
 
+    def primary_under(self, queryset, name, value: int):  # typed for the schema: a node id
+        return super().primary_under(queryset, name, value)
+
 
 class AgencyFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("search"), method="search")
