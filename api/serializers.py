@@ -650,11 +650,13 @@ class ReportJobSerializer(serializers.ModelSerializer):
 class ReportJobStartSerializer(serializers.Serializer):
     """Which report, in which format, with which filters. Portfolio: the project list's
     filters (fiscal_year, agency, status, master_plan); master-plan summary: fiscal_year;
-    project form: project."""
+    project form: project; agency quarterly report: agency, fiscal_year and quarter."""
 
     report = serializers.ChoiceField(choices=Report.choices)
-    format = serializers.ChoiceField(choices=Format.choices, required=False,
-                                     help_text=_("Portfolio: xlsx (default) or csv."))  # fmt: skip
+    format = serializers.ChoiceField(
+        choices=Format.choices, required=False,
+        help_text=_("Portfolio: xlsx (default) or csv; master-plan summary: xlsx or pdf."),
+    )  # fmt: skip
     fiscal_year = serializers.IntegerField(
         required=False, min_value=1, max_value=9999, help_text=_("Thai fiscal year, Buddhist era.")
     )
@@ -669,9 +671,19 @@ class ReportJobStartSerializer(serializers.Serializer):
         help_text=_("For the project form: a project you see."),
     )
 
+    quarter = serializers.IntegerField(
+        required=False, min_value=1, max_value=4,
+        help_text=_("For the agency quarterly report: 1 (Oct-Dec) to 4 (Jul-Sep)."),
+    )  # fmt: skip
+
+    REQUIRED = {
+        Report.PROJECT_FORM: ("project",),
+        Report.MASTER_PLAN: ("fiscal_year",),
+        Report.AGENCY_QUARTER: ("agency", "fiscal_year", "quarter"),
+    }
+
     def validate(self, data: dict) -> dict:
-        if data["report"] == Report.PROJECT_FORM and "project" not in data:
-            raise serializers.ValidationError({"project": [_("This field is required.")]})
-        if data["report"] == Report.MASTER_PLAN and "fiscal_year" not in data:
-            raise serializers.ValidationError({"fiscal_year": [_("This field is required.")]})
+        missing = [f for f in self.REQUIRED.get(data["report"], ()) if f not in data]
+        if missing:
+            raise serializers.ValidationError({f: [_("This field is required.")] for f in missing})
         return data

@@ -538,10 +538,20 @@ class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             except Project.DoesNotExist as exc:
                 raise Http404 from exc
         if data["report"] == Report.MASTER_PLAN:
-            form = MasterPlanForm({"fiscal_year": data["fiscal_year"]})
+            form = MasterPlanForm({"fiscal_year": data["fiscal_year"],
+                                   "format": data.get("format")})  # fmt: skip
             if not form.is_valid():
                 raise exceptions.ValidationError(form.errors)
-            return report_services.start_master_plan(user, form.cleaned_data["fiscal_year"])
+            return report_services.start_master_plan(
+                user, form.cleaned_data["fiscal_year"], form.cleaned_data["format"]
+            )
+        if data["report"] == Report.AGENCY_QUARTER:
+            try:  # the service checks the agency (one the user sees) and the quarter
+                return report_services.start_agency_quarter(
+                    user, data["agency"], data["fiscal_year"], data["quarter"]
+                )
+            except DjangoValidationError as exc:
+                raise exceptions.ValidationError(exc.message_dict) from exc
         fields = {k: data[k] for k in ("fiscal_year", "agency", "status", "master_plan")
                   if k in data}  # fmt: skip
         form = PortfolioForm({"format": data.get("format", "xlsx"), **fields}, user=user)

@@ -20,7 +20,6 @@ TH = {
     "Cumulative since the start (baht).": "เบิกจ่ายสะสมตั้งแต่เริ่มโครงการ (บาท)",
     "A number in the KPI's unit.": "ตัวเลขในหน่วยนับของตัวชี้วัด",
     "Closing reports only.": "เฉพาะรายงานปิดโครงการ",
-    "Portfolio: xlsx (default) or csv.": "รายงานภาพรวมโครงการ: xlsx (ค่าเริ่มต้น) หรือ csv",
     "A master plan (its node id).": "แผนแม่บท (รหัสรายการ)",
     "For the project form: a project you see.": "สำหรับแบบฟอร์มโครงการ: โครงการที่ท่านเห็นได้",
     "Attach a file (PDF, image, office document)": "แนบไฟล์ (PDF รูปภาพ หรือเอกสารสำนักงาน)",
@@ -60,4 +59,6 @@ TH = {
     "The report has no row for this KPI.": "รายงานนี้ไม่มีแถวของตัวชี้วัดนี้",
     "The same row is given twice.": "ระบุแถวเดียวกันซ้ำสองครั้ง",
     "Why the job failed (empty unless it did).": "เหตุที่งานล้มเหลว (ว่างไว้หากไม่ล้มเหลว)",
+    "Portfolio: xlsx (default) or csv; master-plan summary: xlsx or pdf.": "รายงานภาพรวมโครงการ: xlsx (ค่าเริ่มต้น) หรือ csv; สรุปตามแผนแม่บท: xlsx หรือ pdf",
+    "For the agency quarterly report: 1 (Oct-Dec) to 4 (Jul-Sep).": "สำหรับรายงานรายไตรมาสของหน่วยงาน: 1 (ต.ค.–ธ.ค.) ถึง 4 (ก.ค.–ก.ย.)",
 }

@@ -84,6 +84,9 @@ def _database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+_worker_running = False  # the session's worker is up (it takes any test's queued tasks)
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, tmp_path_factory):
     """A `celery worker` process on the suite's broker and test database.
@@ -128,7 +131,10 @@ def celery_worker(django_db_setup, tmp_path_factory):
             pytest.fail("Celery worker did not start:\n" + log.read_text(errors="replace"))
         time.sleep(0.2)
     proc.mail_dir = mail_dir
+    global _worker_running
+    _worker_running = True
     yield proc
+    _worker_running = False
     proc.terminate()
     try:
         proc.wait(timeout=15)
@@ -149,7 +155,7 @@ def _wait_until_worker_idle(timeout: float = 30) -> None:
                 waiting = conn.default_channel.queue_declare(
                     queue=app.conf.task_default_queue, passive=True
                 ).message_count
-            replies = app.control.inspect(timeout=0.5).active()
+            replies = app.control.inspect(timeout=0.5, limit=1).active()
         except Exception:  # the broker is down in this test: nothing can run anyway
             return
         busy = replies is None or any(replies.values())  # a busy solo worker does not answer
@@ -157,10 +163,22 @@ def _wait_until_worker_idle(timeout: float = 30) -> None:
         time.sleep(0.1)
 
 
+def _commits(item) -> bool:
+    """Does the test commit its data (what a worker could then read and write)?"""
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server", "celery_worker"} & set(names)
+    )
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
     yield
-    if "celery_worker" in getattr(item, "fixturenames", ()):
+    # Once started, the session's worker also takes what tests without it queue (a saved
+    # project's rescore), so every committing test waits for it before its data is emptied.
+    if _worker_running and _commits(item):
         _wait_until_worker_idle()
 
 

@@ -113,3 +113,32 @@ def test_a_job_that_failed_while_the_broker_was_down_is_retried(
     assert poll(staff, body["id"])["state"] == "done"
     again = staff.post(f"{API}/report-jobs/{body['id']}/retry/", {}, format="json")
     assert again.status_code == 400 and again.json()["errors"]["non_field_errors"]
+
+
+def test_the_agency_quarterly_report_and_the_summary_pdf_are_built_with_the_pages_checks(
+    celery_worker, world, agencies
+):
+    who, _approved, _draft = world
+    staff = client_for(who.staff)
+    own = staff.post(f"{API}/report-jobs/", {"report": "agency_quarter",
+                                              "agency": agencies["doae"].pk, "fiscal_year": 2568,
+                                              "quarter": 1}, format="json")  # fmt: skip
+    assert own.status_code == 201, own.json()
+    assert own.json()["report"] == "agency_quarter" and own.json()["format"] == "pdf"
+    pdf = staff.post(f"{API}/report-jobs/", {"report": "master_plan", "fiscal_year": 2568,
+                                              "format": "pdf"}, format="json")  # fmt: skip
+    assert pdf.status_code == 201 and pdf.json()["format"] == "pdf"
+
+    foreign = staff.post(f"{API}/report-jobs/", {"report": "agency_quarter",
+                                                  "agency": agencies["doh"].pk, "fiscal_year": 2568,
+                                                  "quarter": 1}, format="json")  # fmt: skip
+    assert foreign.status_code == 400 and "agency" in foreign.json()["errors"]
+    incomplete = staff.post(f"{API}/report-jobs/", {"report": "agency_quarter"}, format="json")
+    assert incomplete.status_code == 400
+    assert {"agency", "fiscal_year", "quarter"} <= set(incomplete.json()["errors"])
+    assert ReportJob.objects.count() == 2
+    for started in (own, pdf):
+        job = poll(staff, started.json()["id"])
+        assert job["state"] == "done", job
+        got = staff.get(f"{API}/report-jobs/{job['id']}/download/")
+        assert got["Content-Type"].startswith("application/pdf")
