@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Membership
+from agencies.selectors import subtree_ids as agency_subtree
 
 from .models import Finding
 from .registry import CHECKS
@@ -46,8 +47,7 @@ class RunResult:
 
 def subtree_ids(agency_code: str) -> list[int]:
     """The agency with this code and every unit below it; Agency.DoesNotExist if unknown."""
-    agency = Agency.objects.get(code=agency_code)
-    return list(Agency.objects.descendants(agency, include_self=True).values_list("id", flat=True))
+    return sorted(agency_subtree(Agency.objects.get(code=agency_code).pk))
 
 
 def _scope(agency_ids, project_ids) -> tuple[str, dict]:
