@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies import access
 from agencies.models import Agency
+from agencies.selectors import subtree_ids
 
 from .models import Finding, Severity
 from .registry import choices
@@ -32,5 +33,4 @@ class FindingFilter(django_filters.FilterSet):
     def in_subtree(self, queryset, name, value):
         if not value:
             return queryset
-        ids = Agency.objects.descendants(value, include_self=True).values_list("id", flat=True)
-        return queryset.filter(agency_id__in=ids)
+        return queryset.filter(agency_id__in=subtree_ids(value.pk))

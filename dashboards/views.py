@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from agencies import access
 from agencies.models import Agency
+from agencies.selectors import subtree_ids
 from core import listing
 from core.fiscal import current_fiscal_year
 from projects.exporting import EXPORT_HEADERS, export_rows
@@ -57,7 +58,7 @@ def agency_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     agency = access.dashboard_agencies(request.user).filter(pk=pk).first()
     if agency is None:
         raise Http404
-    subtree = Agency.objects.descendants(agency, include_self=True).filter(is_active=True)
+    subtree = Agency.objects.filter(pk__in=subtree_ids(agency.pk), is_active=True)
     return _render(request, subtree, agency)
 
 
