@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -26,6 +27,7 @@ from rest_framework.views import APIView
 from agencies import access
 from agencies.access import Action
 from agencies.selectors import memberships_of
+from core.pagecache import cached_page
 from linkage import selectors as linkage_selectors
 from linkage import services as linkage_services
 from plans import selectors as plan_selectors
@@ -253,6 +255,7 @@ class AttachmentsMixin:
 @extend_schema_view(
     partial_update=extend_schema(summary=_("Change a project (send the version you read)")),
 )
+@method_decorator(cached_page, name="dispatch")  # session users' reads, until data changes
 class ProjectViewSet(
     AttachmentsMixin,
     WorkflowActionsMixin,

@@ -45,6 +45,17 @@ def sessions() -> dict[str, str]:
     return found
 
 
+def browser_cookies(base: str, session: str) -> str:
+    """The Cookie header a browser sends once signed in: the session and the CSRF cookie
+    its first page set."""
+    cookie = {"Cookie": f"sessionid={session}"}
+    request = urllib.request.Request(base + "/projects/", headers=cookie)  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (our own server)
+        found = re.search(r"csrftoken=([^;]+)", response.headers.get("Set-Cookie", ""))
+    assert found, "the first page set no CSRF cookie"
+    return f"sessionid={session}; csrftoken={found.group(1)}"
+
+
 def scenarios() -> list[tuple[str, str, str]]:
     from agencies.models import Agency
     from projects.models import Project
@@ -81,11 +92,20 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--database", default="emenscr_country")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--page-cache",
+        choices=("on", "off"),
+        default="on",
+        help="off: every page is built (core/pagecache.py disabled)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["STATIC_MANIFEST"] = "false"
+    # The production shape: Redis is the shared cache (kept pages) as well as the broker.
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
+    os.environ["PAGE_CACHE_SECONDS"] = "600" if args.page_cache == "on" else "0"
     setup_django(args.database)
     cookies, plan = sessions(), scenarios()
     print(machine())
@@ -99,11 +119,15 @@ def main() -> None:
     failed = False
     try:
         wait_for(base + "/healthz/")
-        print(f"gunicorn {args.workers} workers; wrk {args.clients} connections, {args.seconds} s")
+        cookies = {role: browser_cookies(base, value) for role, value in cookies.items()}
+        print(
+            f"gunicorn {args.workers} workers; wrk {args.clients} connections, {args.seconds} s;"
+            f" page cache {args.page_cache}"
+        )
         for label, role, path in plan:
             out = subprocess.run(
                 ["wrk", "-t2", f"-c{args.clients}", f"-d{args.seconds}s", "-s", str(LUA),
-                 "-H", f"Cookie: sessionid={cookies[role]}", base + path],
+                 "-H", f"Cookie: {cookies[role]}", base + path],
                 capture_output=True, text=True, check=True,
             ).stdout  # fmt: skip
             found = dict(re.findall(r"(\w+)=([\d.]+)", out.split("RESULT", 1)[1]))
@@ -113,7 +137,8 @@ def main() -> None:
             failed |= not ok
             print(f"{label:<48} {int(found['requests']) / args.seconds:7.1f} req/s  "
                   f"p50 {float(found['p50']):6.1f} ms  p95 {p95:6.1f} ms  "
-                  f"errors {errors}  {'ok' if ok else 'OVER TARGET'}")  # fmt: skip
+                  f"errors {errors} ({found['timeouts']} timeouts)  "
+                  f"{'ok' if ok else 'OVER TARGET'}")  # fmt: skip
     finally:
         server.terminate()
         server.wait(timeout=30)

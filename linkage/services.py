@@ -24,6 +24,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from agencies.models import Agency
+from core import pagecache
 from projects.models import KPI, Activity, Project, StrategyLink
 from strategy.models import Edition, Kind, Node
 from strategy.selectors import edition_for_fiscal_year
@@ -601,6 +602,7 @@ def _copy(model, columns: tuple[str, ...], rows: list) -> None:
     with connection.cursor() as cursor:
         cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
                            buffer)  # fmt: skip
+    pagecache.data_changed(connection)  # copy_expert goes around the connection's write watch
 
 
 def suggest(title: str, objective: str = "", kpi: str = "", edition: Edition | None = None,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from agencies import access
 from agencies.access import Action
 from core import listing
+from core.pagecache import cached_page
 from workflow import engine
 from workflow import views as workflow_views
 from workflow.engine import WorkflowError
@@ -39,11 +40,13 @@ def _list(request: HttpRequest, queryset, template_title: str, name: str) -> Htt
 
 
 @login_required
+@cached_page
 def project_list(request: HttpRequest) -> HttpResponse:
     return _list(request, selectors.visible_projects(request.user), _("Projects"), "projects")
 
 
 @login_required
+@cached_page
 def review_queue(request: HttpRequest) -> HttpResponse:
     return _list(request, selectors.review_queue(request.user), _("Waiting for my approval"),
                  "queue")  # fmt: skip
@@ -57,6 +60,7 @@ def _get_project(request: HttpRequest, pk: int) -> Project:
 
 
 @login_required
+@cached_page
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _get_project(request, pk)
     return render(request, "projects/detail.html", {

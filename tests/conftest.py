@@ -182,6 +182,14 @@ def pytest_runtest_call(item):
         _wait_until_worker_idle()
 
 
+@pytest.fixture(autouse=True)
+def _page_cache(request, settings):
+    """Kept pages (core/pagecache.py) have no template context, which most page tests read:
+    they are on, as in production, only in browser tests and tests marked ``page_cache``."""
+    if "page" not in request.fixturenames and not request.node.get_closest_marker("page_cache"):
+        settings.PAGE_CACHE_SECONDS = 0
+
+
 # --- a real browser --------------------------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
