@@ -3,20 +3,26 @@ PostgreSQL with the country of bench/fill_country.py (target: no errors, p95 ≤
 
     .venv/bin/python bench/fill_country.py          # once, about 5 minutes
     .venv/bin/python bench/load_test.py [--seconds 60] [--clients 20] [--workers 4]
+        [--page-cache on|off] [--writes-per-second N]
 
-Needs Debian's wrk (apt-get install wrk). Signed-in sessions are made for a department's staff,
-its agency approver and a central analyst; each URL is loaded by wrk with that session cookie.
+Needs Debian's wrk (apt-get install wrk) and Redis (the shared cache of kept pages, as in
+production). Signed-in sessions are made for a department's staff, its agency approver and a
+central analyst; each URL is loaded by wrk with that session's cookies, as a browser sends
+them. ``--page-cache off`` builds every page; ``--writes-per-second`` saves projects meanwhile
+(each save retires every kept page, so those pages are built again).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import secrets
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -73,6 +79,23 @@ def scenarios() -> list[tuple[str, str, str]]:
     ]  # fmt: skip
 
 
+def write_steadily(rate: float, stop: threading.Event, done: list) -> None:
+    """Save ``rate`` projects a second (each save retires every kept page), as agencies do
+    while others read."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from projects.models import Project
+
+    ids = list(Project.objects.order_by("?").values_list("pk", flat=True)[:2000])
+    try:
+        while not stop.wait(1 / rate):
+            Project.objects.filter(pk=random.choice(ids)).update(updated_at=timezone.now())
+            done.append(1)
+    finally:
+        connection.close()
+
+
 def wait_for(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -124,6 +147,11 @@ def main() -> None:
             f"gunicorn {args.workers} workers; wrk {args.clients} connections, {args.seconds} s;"
             f" page cache {args.page_cache}"
         )
+        stop, writes = threading.Event(), []
+        if args.writes_per_second:
+            threading.Thread(target=write_steadily, daemon=True,
+                             args=(args.writes_per_second, stop, writes)).start()  # fmt: skip
+            print(f"while {args.writes_per_second:g} projects a second are saved")
         for label, role, path in plan:
             out = subprocess.run(
                 ["wrk", "-t2", f"-c{args.clients}", f"-d{args.seconds}s", "-s", str(LUA),
@@ -139,6 +167,9 @@ def main() -> None:
                   f"p50 {float(found['p50']):6.1f} ms  p95 {p95:6.1f} ms  "
                   f"errors {errors} ({found['timeouts']} timeouts)  "
                   f"{'ok' if ok else 'OVER TARGET'}")  # fmt: skip
+        stop.set()
+        if writes:
+            print(f"{len(writes)} projects saved during the run")
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -142,7 +142,7 @@ def celery_worker(django_db_setup, tmp_path_factory):
         proc.kill()
 
 
-def _wait_until_worker_idle(timeout: float = 30) -> None:
+def _wait_until_worker_idle(timeout: float = 120) -> None:
     """Until the worker has nothing queued or running, twice in a row (a task may queue the
     next: a rescore queues the checks). A test's data is emptied right after it; a task still
     writing then would fail, or deadlock with the emptying."""
