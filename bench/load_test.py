@@ -121,6 +121,12 @@ def main() -> None:
         default="on",
         help="off: every page is built (core/pagecache.py disabled)",
     )
+    parser.add_argument(
+        "--writes-per-second",
+        type=float,
+        default=0,
+        help="save this many projects a second while the pages are loaded",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")

@@ -150,7 +150,7 @@ def install(sender=None, connection=None, **kwargs) -> None:
         connection.execute_wrappers.append(_watch_writes)
 
 
-def _key(request: HttpRequest, gen: int) -> str:
+def _key(request: HttpRequest) -> str:
     parts = [
         request.session.session_key or "",
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
@@ -160,8 +160,7 @@ def _key(request: HttpRequest, gen: int) -> str:
         request.get_full_path(),
         *(request.META.get(h, "") for h in _VARY),
     ]
-    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-    return f"page:{gen}:{digest}"
+    return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def _keepable(request: HttpRequest) -> bool:
@@ -174,39 +173,21 @@ def _keepable(request: HttpRequest) -> bool:
     )
 
 
-def _get(key: str):
-    try:
-        return cache.get(key)
-    except Exception:
-        return None
-
-
 def _served(kept: dict) -> HttpResponse:
     response = HttpResponse(kept["content"], status=200, headers=kept["headers"])
     response["X-Page-Cache"] = "hit"
     return response
 
 
-def _waited(key: str, building: str, user_pk) -> dict | None:
-    """The page another process is building for the same request, if it comes in time (not
-    when that build ends without keeping a page)."""
-    deadline = time.monotonic() + BUILD_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        time.sleep(0.02)
-        try:
-            found = cache.get_many([key, building])
-        except Exception:
-            return None
-        if key in found:
-            return found[key] if found[key]["user"] == user_pk else None
-        if building not in found:
-            return None
-    return None
-
-
-def _keep(request: HttpRequest, key: str, response: HttpResponse) -> None:
+def _build(request: HttpRequest, view, args, kwargs, key: str) -> HttpResponse:
+    """Build the page and keep it under the counter read now, before any of its data."""
+    gen = generation()
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
     if (
-        response.status_code == 200
+        gen is not None
+        and response.status_code == 200
         and not response.streaming
         and not response.cookies
         and not len(get_messages(request))
@@ -217,20 +198,24 @@ def _keep(request: HttpRequest, key: str, response: HttpResponse) -> None:
             or "html" not in response.get("Content-Type", "")
         )
     ):
-        entry = {"user": request.user.pk, "content": response.content,
+        entry = {"gen": gen, "user": request.user.pk, "content": response.content,
                  "headers": dict(response.items())}  # fmt: skip
         try:
             cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
         except Exception:
             log.warning("page cache: could not keep a page", exc_info=True)
+    return response
 
 
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Serve ``view``'s page from the cache while no data has changed since it was built.
     Put it under the login decorator; works on DRF views too (the response is rendered here).
 
-    The same page asked for again while it is being built (a double click, a client retrying,
-    everyone's list right after a change) waits for that build instead of starting another."""
+    A kept page is served when it was built under the counter this request read, or a later
+    one (it then holds every change this request could know of). One request at a time builds
+    a page: the others asking for it meanwhile (a double click, everyone's list right after a
+    change) wait for that build instead of running their own, so a burst of writes cannot make
+    every worker build the same page at once."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -239,26 +224,31 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         gen = generation()
         if gen is None:
             return view(request, *args, **kwargs)
-        key = _key(request, gen)
-        kept = _get(key)
-        if kept is not None and kept["user"] == request.user.pk:
-            return _served(kept)
+        key = _key(request)
         building = f"{key}:building"
-        try:
-            first = cache.add(building, 1, timeout=BUILD_WAIT_SECONDS)
-        except Exception:
-            first = True
-        if not first and (kept := _waited(key, building, request.user.pk)) is not None:
-            return _served(kept)
-        try:
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-            _keep(request, key, response)
-        finally:
-            if first:
-                with contextlib.suppress(Exception):  # it expires anyway
-                    cache.delete(building)
-        return response
+        deadline = time.monotonic() + BUILD_WAIT_SECONDS
+        while True:
+            try:
+                found = cache.get_many([key, building])
+            except Exception:
+                return view(request, *args, **kwargs)
+            kept = found.get(key)
+            if kept is not None and kept["gen"] >= gen and kept["user"] == request.user.pk:
+                return _served(kept)
+            if time.monotonic() > deadline:  # the other build is stuck: do not wait more
+                return _build(request, view, args, kwargs, key)
+            if building not in found:
+                try:
+                    mine = cache.add(building, 1, timeout=BUILD_WAIT_SECONDS)
+                except Exception:
+                    return view(request, *args, **kwargs)
+                if mine:
+                    try:
+                        return _build(request, view, args, kwargs, key)
+                    finally:
+                        with contextlib.suppress(Exception):  # it expires anyway
+                            cache.delete(building)
+                continue  # another request just started the build: wait for it
+            time.sleep(0.02)
 
     return wrapper
