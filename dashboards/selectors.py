@@ -35,7 +35,7 @@ from core.fiscal import quarter_bounds, quarter_label
 from core.states import Status
 from linkage.models import LinkScore
 from progress.models import FILED, ProgressReport
-from progress.selectors import Owed, reports_of, schedule, with_overdue
+from progress.selectors import Owed, overdue_summary, reports_of, schedule
 from projects.filters import ProjectFilter
 from projects.models import Project
 from projects.selectors import visible_projects
@@ -279,17 +279,9 @@ def overdue(user, scope: Scope, today: date | None = None, limit: int = 10) -> d
     the worst few with their periods (shown with the progress app's overdue table). One
     scan counts them all; the few shown are then read with their schedules."""
     today = today or timezone.localdate()
-    # Filtered here rather than in SQL: a WHERE on the count would run its look-up twice.
-    late = [
-        row
-        for row in with_overdue(projects(user, scope), today).values_list(
-            "pk", "overdue_reports", "start_date"
-        )
-        if row[1] > 0
-    ]
-    late.sort(key=lambda r: (-r[1], r[2], r[0]))
-    worst = Project.objects.filter(pk__in=[r[0] for r in late[:limit]]).select_related("agency")
-    worst = sorted(worst, key=lambda p: [r[0] for r in late[:limit]].index(p.pk))
+    late, reports, pks = overdue_summary(projects(user, scope), today, limit)
+    worst = Project.objects.filter(pk__in=pks).select_related("agency")
+    worst = sorted(worst, key=lambda p: pks.index(p.pk))
     found = reports_of({p.lineage for p in worst}) if worst else {}
     owed = []
     for project in worst:
@@ -299,9 +291,9 @@ def overdue(user, scope: Scope, today: date | None = None, limit: int = 10) -> d
     return {
         "figure": Figure(
             _("projects with overdue reports"),
-            len(late),
+            late,
             url=scope.url("dashboards:projects", overdue="true"),
-            extra={"reports": sum(r[1] for r in late)},
+            extra={"reports": reports},
         ),
         "worst": owed,
     }
