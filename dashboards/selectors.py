@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -35,7 +36,7 @@ from core.fiscal import quarter_bounds, quarter_label
 from core.states import Status
 from linkage.models import LinkScore
 from progress.models import FILED, ProgressReport
-from progress.selectors import Owed, reports_of, schedule, with_overdue
+from progress.selectors import Owed, overdue_summary, reports_of, schedule
 from projects.filters import ProjectFilter
 from projects.models import Project
 from projects.selectors import visible_projects
@@ -88,23 +89,36 @@ class Figure:
 
 def summary(user, scope: Scope) -> list[dict]:
     """One scan of the projects gives three figures: rows grouped by status, the primary
-    link's node and its score band (left joins: the unlinked and unscored come too), each with
-    its count and budget. Kept on the user like ``projects``."""
+    link's node and its score band (the unlinked and unscored come too), each with its count
+    and budget. Kept on the user like ``projects``."""
     cache = user.__dict__.setdefault("_dashboard_summary", {})
     if scope not in cache:
         cache[scope] = list(
-            projects(user, scope)
-            .alias(
-                primary_link=FilteredRelation("links", condition=Q(links__is_primary=True)),
-                primary_score=FilteredRelation(
-                    "link_scores", condition=Q(link_scores__is_primary=True)
-                ),
-            )
-            .values("status", node=F("primary_link__node_id"),
-                    band=F("primary_score__score") / BANDS)
+            with_primary(projects(user, scope))
+            .values("status", "node", band=F("score") / BANDS)
             .annotate(n=Count("id"), budget=Sum("total_budget"))
-        )  # fmt: skip
+        )
     return cache[scope]
+
+
+def with_primary(qs: QuerySet[Project], kept: bool | None = None) -> QuerySet[Project]:
+    """``qs`` annotated with ``node`` (its primary link's node) and ``score`` (the score of
+    its primary link), None when there is none. On PostgreSQL from the one narrow row the
+    database keeps per project (``PrimaryLink``), joined on the project's fiscal year too:
+    PostgreSQL carries the list's year filter over to the kept rows, so the join hashes one
+    year's rows, not the country's; elsewhere (or ``kept=False``) from left joins on the link
+    and score tables, which give the same values."""
+    if kept is None:
+        kept = connection.vendor == "postgresql"
+    if kept:
+        same_year = Q(dash_primary__fiscal_year=F("fiscal_year"))
+        return qs.alias(kept=FilteredRelation("dash_primary", condition=same_year)).annotate(
+            node=F("kept__node_id"), score=F("kept__score")
+        )
+    return qs.alias(
+        primary_link=FilteredRelation("links", condition=Q(links__is_primary=True)),
+        primary_score=FilteredRelation("link_scores", condition=Q(link_scores__is_primary=True)),
+    ).annotate(node=F("primary_link__node_id"), score=F("primary_score__score"))
 
 
 def planned(user, scope: Scope) -> dict:
@@ -279,17 +293,9 @@ def overdue(user, scope: Scope, today: date | None = None, limit: int = 10) -> d
     the worst few with their periods (shown with the progress app's overdue table). One
     scan counts them all; the few shown are then read with their schedules."""
     today = today or timezone.localdate()
-    # Filtered here rather than in SQL: a WHERE on the count would run its look-up twice.
-    late = [
-        row
-        for row in with_overdue(projects(user, scope), today).values_list(
-            "pk", "overdue_reports", "start_date"
-        )
-        if row[1] > 0
-    ]
-    late.sort(key=lambda r: (-r[1], r[2], r[0]))
-    worst = Project.objects.filter(pk__in=[r[0] for r in late[:limit]]).select_related("agency")
-    worst = sorted(worst, key=lambda p: [r[0] for r in late[:limit]].index(p.pk))
+    late, reports, pks = overdue_summary(projects(user, scope), today, limit)
+    worst = Project.objects.filter(pk__in=pks).select_related("agency")
+    worst = sorted(worst, key=lambda p: pks.index(p.pk))
     found = reports_of({p.lineage for p in worst}) if worst else {}
     owed = []
     for project in worst:
@@ -299,9 +305,9 @@ def overdue(user, scope: Scope, today: date | None = None, limit: int = 10) -> d
     return {
         "figure": Figure(
             _("projects with overdue reports"),
-            len(late),
+            late,
             url=scope.url("dashboards:projects", overdue="true"),
-            extra={"reports": sum(r[1] for r in late)},
+            extra={"reports": reports},
         ),
         "worst": owed,
     }

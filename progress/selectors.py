@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -391,3 +392,26 @@ def with_overdue(qs: QuerySet[Project], today: date | None = None) -> QuerySet[P
         ),
     )
     return qs.annotate(overdue_reports=Coalesce(Subquery(summary), F("q_due") + F("closing_due")))
+
+
+def overdue_summary(
+    qs: QuerySet[Project], today: date | None = None, limit: int = 10
+) -> tuple[int, int, list[int]]:
+    """Over ``qs``'s reportable projects: how many owe overdue reports, how many reports they
+    owe, and the pks of the ``limit`` worst (most reports, then the earliest start). One query:
+    ``with_overdue``'s count is computed once per project (the derived table is fenced with
+    OFFSET 0 so PostgreSQL does not copy the filter's look-up into it) and only the few worst
+    rows leave the database, instead of every reportable project for Python to sort."""
+    rows = with_overdue(qs, today).order_by().values_list("pk", "overdue_reports", "start_date")
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT o.pk, count(*) OVER (), sum(o.owed) OVER ()
+                FROM ({sql} OFFSET 0) AS o (pk, owed, start_date)
+                WHERE o.owed > 0 ORDER BY o.owed DESC, o.start_date, o.pk LIMIT %s""",  # noqa: S608 (the ORM's SQL, values as parameters)
+            [*params, max(limit, 1)],  # one row at least: it carries the totals
+        )
+        found = cursor.fetchall()
+    if not found:
+        return 0, 0, []
+    return found[0][1], int(found[0][2]), [r[0] for r in found[:limit]]

@@ -18,7 +18,7 @@ from agencies.models import Membership
 from dashboards import selectors
 from dashboards.selectors import Scope
 from linkage.models import LinkScore
-from progress.selectors import flags_for, with_overdue
+from progress.selectors import flags_for, overdue_summary, with_overdue
 from projects.models import Project
 from tests.factories import complete_project, member, y1_node
 from tests.progress_fixtures import approved_project, filed, people
@@ -127,6 +127,21 @@ def test_overdue_in_sql_matches_the_schedule(country):
         with_overdue(Project.objects.all(), date(2025, 2, 15)).values_list("pk", "overdue_reports")
     )
     assert q1_late[p["a"].pk] == 0 and q1_late[p["b"].pk] == 1
+
+
+def test_the_overdue_summary_counts_and_orders_what_the_schedule_gives(country):
+    today = timezone.localdate()
+    flags = flags_for(list(Project.objects.filter(status="approved")), today)
+    late = {pk: f.overdue for pk, f in flags.items() if f.overdue}
+    start = dict(Project.objects.values_list("pk", "start_date"))
+    worst = sorted(late, key=lambda pk: (-late[pk], start[pk], pk))
+    assert len(late) == 3
+    assert overdue_summary(Project.objects.all(), today, limit=2) == (
+        len(late),
+        sum(late.values()),
+        worst[:2],
+    )
+    assert overdue_summary(Project.objects.all(), date(2024, 12, 1)) == (0, 0, [])
 
 
 def test_agency_dashboard_covers_the_agency_and_its_units(country, agencies):
