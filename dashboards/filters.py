@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.states import Status
 from linkage.models import LinkScore
 from progress.models import FILED, ProgressReport
-from progress.selectors import with_overdue
+from progress.selectors import overdue_pks
 from projects.filters import ProjectFilter
 
 QUARTER = re.compile(r"^(\d{4})-([1-4])$")
@@ -50,8 +50,7 @@ class DashboardProjectFilter(ProjectFilter):
     def with_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(pk__in=with_overdue(queryset).filter(overdue_reports__gt=0)
-                               .values("pk"))  # fmt: skip
+        return queryset.filter(pk__in=overdue_pks(queryset))
 
     def filed_for(self, queryset, name, value):
         match = QUARTER.match((value or "").strip())

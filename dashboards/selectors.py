@@ -234,11 +234,25 @@ class _OverlapDays(Func):
         )
         return f"GREATEST(0, LEAST({e}, {la}) - GREATEST({s}, {f}) + 1)", [*ep, *lp, *sp, *fp]
 
+    def as_sqlite(self, compiler, connection, **extra):
+        # The embedded quick start: dates are ISO text, days come from julianday().
+        (s, sp), (e, ep), (f, fp), (la, lp) = (
+            compiler.compile(x) for x in self.get_source_expressions()
+        )
+        sql = f"MAX(0, CAST(julianday(MIN({e}, {la})) - julianday(MAX({s}, {f})) AS INTEGER) + 1)"
+        return sql, [*ep, *lp, *sp, *fp]
+
 
 class _Days(Func):
+    """Days from the second date to the first, both counted."""
+
     output_field = IntegerField()
     template = "(%(expressions)s + 1)"
     arg_joiner = " - "
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "(CAST(julianday(%(expressions)s) AS INTEGER) + 1)"
+        return self.as_sql(compiler, connection, arg_joiner=") - julianday(", template=template)
 
 
 @dataclass

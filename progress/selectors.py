@@ -334,6 +334,14 @@ class _QuarterIndex(Func):
         " + (EXTRACT(MONTH FROM %(expressions)s)::int - 1) / 3 + 2)"
     )
 
+    def as_sqlite(self, compiler, connection, **extra):
+        # The embedded quick start keeps dates as ISO text: YYYY-MM-DD.
+        template = (
+            "(4 * (CAST(substr(%(expressions)s, 1, 4) AS INTEGER) + 543)"
+            " + (CAST(substr(%(expressions)s, 6, 2) AS INTEGER) - 1) / 3 + 2)"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra)
+
 
 def quarter_index(fy: int, quarter: int) -> int:
     return 4 * fy + quarter
@@ -402,6 +410,10 @@ def overdue_summary(
     ``with_overdue``'s count is computed once per project (the derived table is fenced with
     OFFSET 0 so PostgreSQL does not copy the filter's look-up into it) and only the few worst
     rows leave the database, instead of every reportable project for Python to sort."""
+    if connection.vendor != "postgresql":
+        late = sorted((r for r in _overdue_by_schedule(qs, today) if r[1] > 0),
+                      key=lambda r: (-r[1], r[2], r[0]))  # fmt: skip
+        return len(late), sum(r[1] for r in late), [r[0] for r in late[:limit]]
     rows = with_overdue(qs, today).order_by().values_list("pk", "overdue_reports", "start_date")
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -415,3 +427,25 @@ def overdue_summary(
     if not found:
         return 0, 0, []
     return found[0][1], int(found[0][2]), [r[0] for r in found[:limit]]
+
+
+def _overdue_by_schedule(qs: QuerySet[Project], today: date | None = None) -> list[tuple]:
+    """(pk, overdue reports, start date) of ``qs``'s reportable projects from ``schedule``
+    itself: the embedded quick start (SQLite cannot group ``with_overdue``'s look-up, which
+    refers to the outer row), with its few projects."""
+    today = today or timezone.localdate()
+    projects = list(latest_approved(qs).filter(start_date__isnull=False, end_date__isnull=False))
+    found = reports_of({p.lineage for p in projects})
+    return [
+        (p.pk, sum(x.is_overdue for x in schedule(p, found.get(p.lineage, []), today)),
+         p.start_date)
+        for p in projects
+    ]  # fmt: skip
+
+
+def overdue_pks(qs: QuerySet[Project], today: date | None = None):
+    """The pks of ``qs``'s projects with overdue reports, to filter a list by: a subquery on
+    PostgreSQL, a list elsewhere (see ``_overdue_by_schedule``)."""
+    if connection.vendor != "postgresql":
+        return [pk for pk, owed, _start in _overdue_by_schedule(qs, today) if owed > 0]
+    return with_overdue(qs, today).filter(overdue_reports__gt=0).values("pk")
