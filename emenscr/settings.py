@@ -183,18 +183,19 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     }
 # The shared cache: Redis when there is one (rendered pages, core/pagecache.py, and API
 # throttling), with short timeouts so a Redis outage slows no page; otherwise per process.
-if _REDIS_URL:
+_CACHE_URL = env("CACHE_URL", default=_REDIS_URL)  # its own Redis for a large deployment
+if _CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": _REDIS_URL,
+            "LOCATION": _CACHE_URL,
             "KEY_PREFIX": "emenscr",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 # Rendered pages are kept until any data changes, at most this long; 0 turns it off (it needs
 # a cache every process shares).
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600 if _REDIS_URL else 0)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600 if _CACHE_URL else 0)
 CELERY_RESULT_BACKEND = env(
     "CELERY_RESULT_BACKEND", default=_REDIS_URL or f"file://{_CELERY_DIR / 'results'}"
 )
