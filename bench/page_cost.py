@@ -6,6 +6,8 @@ Prints, per page, the median wall time, the median CPU time of this process (Pyt
 templates, middleware), the number of Python function calls of one request (what the code
 does, whatever else runs on the machine) and the SQL queries with their time.
 ``--profile N`` prints cProfile's top functions for page N (0-based) by cumulative time.
+With REDIS_URL set, pages are kept (core/pagecache.py) and the figures are those of a kept
+page; add PAGE_CACHE_SECONDS=0 to measure building them.
 """
 
 from __future__ import annotations
