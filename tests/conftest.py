@@ -142,6 +142,20 @@ def celery_worker(django_db_setup, tmp_path_factory):
         proc.kill()
 
 
+def _database_in_use() -> bool:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            " AND state <> 'idle'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
 def _wait_until_worker_idle(timeout: float = 120) -> None:
     """Until the worker has nothing queued or running, twice in a row (a task may queue the
     next: a rescore queues the checks). A test's data is emptied right after it; a task still
@@ -155,10 +169,17 @@ def _wait_until_worker_idle(timeout: float = 120) -> None:
                 waiting = conn.default_channel.queue_declare(
                     queue=app.conf.task_default_queue, passive=True
                 ).message_count
-            replies = app.control.inspect(timeout=0.5, limit=1).active()
-        except Exception:  # the broker is down in this test: nothing can run anyway
+            inspect = app.control.inspect(timeout=0.5, limit=1)
+            # Reserved too: a message the worker has taken but not started yet is in neither
+            # the queue nor the active list (a rescore's follow-up checks, for one).
+            replies = [inspect.active(), inspect.reserved()]
+            # What the emptying would deadlock with, whatever the broker says: another
+            # connection in the middle of a statement or a transaction on the test database.
+            in_use = _database_in_use()
+        except Exception:  # the broker or the database is down in this test: nothing runs
             return
-        busy = replies is None or any(replies.values())  # a busy solo worker does not answer
+        # A busy solo worker does not answer (None).
+        busy = in_use or any(r is None or any(r.values()) for r in replies)
         quiet = quiet + 1 if not (waiting or busy) else 0
         time.sleep(0.1)
 
