@@ -117,3 +117,24 @@ def test_admin_actions_are_logged_with_who_and_what(client):
     assert not Agency.objects.filter(pk=agency.pk).exists()
     entry = LogEntry.objects.get(object_id=str(agency.pk))
     assert (entry.user, entry.is_deletion(), entry.object_repr) == (admin, True, str(agency))
+
+
+@pytest.mark.django_db
+def test_a_session_ends_after_a_working_day_and_the_page_asks_to_sign_in_again(client, settings):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    user = UserFactory()
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert int(cookie["max-age"]) == 8 * 60 * 60  # the browser drops it after eight hours
+    assert client.get(reverse("home")).status_code == 200
+
+    # The server does not trust the browser to drop it: past its age the session is dead.
+    session = Session.objects.get(session_key=cookie.value)
+    session.expire_date = timezone.now() - timedelta(seconds=1)
+    session.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
