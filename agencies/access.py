@@ -221,14 +221,26 @@ def scope_with_agencies_above(user, queryset: QuerySet, agency_field: str = "age
     """What ``scope`` shows, plus the non-draft objects of the agencies above the user's own
     (for Level-3 plans: a unit's projects serve its department's and ministry's plans, so its
     people read them)."""
+    extra = Q(**{f"{agency_field}__in": _agencies_above(user)}) & ~Q(status__in=PRIVATE)
+    return scope(user, queryset) | queryset.filter(extra)
+
+
+def can_view_with_agencies_above(user, obj: ReviewedObject) -> bool:
+    """The VIEW rule of ``scope_with_agencies_above`` for one object."""
+    return can(user, Action.VIEW, obj) or (
+        obj.status not in PRIVATE and obj.agency_id in _agencies_above(user)
+    )
+
+
+def _agencies_above(user) -> set[int]:
+    """The agencies above those the user holds a role in, but their own subtrees."""
     g = grants(user)
     above: set[int] = set()
     if g.member_ids:
         own = Agency.objects.filter(memberships__user=user, parent__isnull=False).distinct()
         for agency in own:
             above |= set(Agency.objects.ancestors(agency).values_list("pk", flat=True))
-    extra = Q(**{f"{agency_field}__in": above - g.member_ids}) & ~Q(status__in=PRIVATE)
-    return scope(user, queryset) | queryset.filter(extra)
+    return above - g.member_ids
 
 
 def scope_report_jobs(user, queryset: QuerySet) -> QuerySet:

@@ -23,3 +23,13 @@ class ReviewedObjectAccess(BasePermission):
         if request.method in SAFE_METHODS:
             return access.can(request.user, Action.VIEW, obj)
         return access.can(request.user, Action.EDIT, obj)
+
+
+class PlanAccess(ReviewedObjectAccess):
+    """Level-3 plans are read also by the people of the agencies below their agency, as the
+    plan pages show them (``access.scope_with_agencies_above``)."""
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if request.method in SAFE_METHODS:
+            return access.can_view_with_agencies_above(request.user, obj)
+        return super().has_object_permission(request, view, obj)

@@ -58,7 +58,7 @@ from .filters import (
     ProgressReportFilter,
     ProjectApiFilter,
 )
-from .permissions import CanBrowseStrategy, ReviewedObjectAccess
+from .permissions import CanBrowseStrategy, PlanAccess, ReviewedObjectAccess
 
 # --- agencies and the strategy hierarchy --------------------------------------------------------
 
@@ -386,6 +386,7 @@ class PlanViewSet(_ReviewedReadViewSet):
 
     serializer_class = s.PlanSerializer
     filterset_class = PlanApiFilter
+    permission_classes = [IsAuthenticated, PlanAccess]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -62,6 +62,12 @@ SEES_SUBMITTED = {
     "analyst": set(PLACES),
     "admin": set(PLACES),
 }
+# A submitted Level-3 plan is read also by the people of the agencies below it (their projects
+# serve it): the places above each role's own agency.
+SEES_PLANS_ABOVE = {"staff": {"parent"}, "approver": {"parent"}}
+# The places whose projects an agency's dashboard counts (the agency and the units below it).
+SUBTREE = {"parent": {"parent", "own", "child", "sibling"}, "own": {"own", "child"},
+           "child": {"child"}, "sibling": {"sibling"}, "foreign": {"foreign"}}  # fmt: skip
 ROLES = list(SEES_DRAFTS)
 ACTIONS = ("submit", "approve", "return", "withdraw")
 
@@ -163,6 +169,7 @@ class Thing:
     owner: str | None = None
     parts: dict[str, int] = field(default_factory=dict)
     secret: str = ""
+    seen_from_below: bool = False
 
 
 def _pdf() -> SimpleUploadedFile:
@@ -233,6 +240,8 @@ def world(settings, tmp_path, monkeypatch):
         approved.refresh_from_db()
         report = progress_services.start_report(approved, writer, "quarterly", 2568, 1, today=LATE)
         plan = complete_plan(agency, writer, title=f"{title} ร่างแผน")
+        plan_submitted = complete_plan(agency, writer, title=f"{title} แผนส่งแล้ว")
+        engine.perform(plan_submitted, "submit", writer)
         attachment = project_services.add_attachment(draft, writer, _pdf())
         report_attachment = progress_services.add_attachment(report, writer, _pdf())
         link = ProjectPlanLink.objects.create(
@@ -250,6 +259,8 @@ def world(settings, tmp_path, monkeypatch):
             Thing(report, place, True, parts={"attachment_id": report_attachment.pk},
                   secret=str(report)),
             Thing(plan, place, True, secret=plan.title),
+            Thing(Plan.objects.get(pk=plan_submitted.pk), place, secret=plan_submitted.title,
+                  seen_from_below=True),
             Thing(agency, place),
             *_personal(writer, f"writer in {place}", agency.code),
         ]  # fmt: skip
@@ -261,7 +272,14 @@ def world(settings, tmp_path, monkeypatch):
 def visible(who: str, thing: Thing) -> bool:
     if thing.owner is not None:
         return thing.owner == who
+    if thing.seen_from_below and thing.place in SEES_PLANS_ABOVE.get(who, ()):
+        return True
     return thing.place in (SEES_DRAFTS if thing.draft else SEES_SUBMITTED)[who]
+
+
+def projects_seen(who: str, things: list[Thing], places: set[str]) -> list[Thing]:
+    return [t for t in things if isinstance(t.obj, Project) and t.place in places
+            and visible(who, t)]  # fmt: skip
 
 
 def _patterns(resolvers=None, namespace: str = ""):
@@ -415,6 +433,10 @@ def test_the_permission_matrix(client, world, who, monkeypatch):
             response = client.get(response["Location"])  # a member's dashboard
         if response.status_code not in (200, 403):
             wrong.append(f"{url}: {response.status_code}")
+        if url == reverse("dashboards:home") + "?fiscal_year=2568" and response.status_code == 200:
+            counted = response.context["d"]["total"].count
+            if counted != len(projects_seen(who, things, set(PLACES))):
+                wrong.append(f"{url} counts {counted} projects")
         leaked = [s for s in secrets if s in _text(response)]
         if leaked:
             wrong.append(f"{url} shows {leaked}")
@@ -430,6 +452,10 @@ def test_the_permission_matrix(client, world, who, monkeypatch):
             response = client.get(url)
             if response.status_code not in (200, 302, 405):
                 wrong.append(f"GET {url}: {response.status_code} (may see)")
+            if _name == "dashboards:agency":  # its figures count only what the user may see
+                counted = response.context["d"]["total"].count
+                if counted != len(projects_seen(who, things, SUBTREE[thing.place])):
+                    wrong.append(f"{url} counts {counted} projects")
             leaked = [s for s in secrets if s in _text(response)]
             if leaked:
                 wrong.append(f"{url} shows {leaked}")
