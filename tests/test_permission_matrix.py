@@ -277,6 +277,19 @@ def visible(who: str, thing: Thing) -> bool:
     return thing.place in (SEES_DRAFTS if thing.draft else SEES_SUBMITTED)[who]
 
 
+def may_change(who: str, thing: Thing) -> bool:
+    """Whether the role may change the object at all (the walk does not ask which change):
+    staff in their subtree; approvers there once it is submitted; owners their own things;
+    analysts and administrators never (no silent edit of agency data)."""
+    if thing.owner is not None:
+        return thing.owner == who
+    if isinstance(thing.obj, Agency) or thing.place not in SEES_DRAFTS[who]:
+        return False
+    return who in ("staff", "foreign_staff") or (
+        who in ("approver", "ministry") and not thing.draft
+    )
+
+
 def projects_seen(who: str, things: list[Thing], places: set[str]) -> list[Thing]:
     return [t for t in things if isinstance(t.obj, Project) and t.place in places
             and visible(who, t)]  # fmt: skip
@@ -332,10 +345,11 @@ WATCHED = (Project, Plan, ProgressReport, ReportJob, Notification, ApiToken, Att
 
 
 def snapshot(user=None) -> dict:
-    """Every row of the tables a walk could change, but ``user``'s notifications (marking
-    one's own read is allowed)."""
+    """Every row of the tables a walk could change, but ``user``'s notifications and report
+    jobs (marking one's own read, starting a report are allowed)."""
     rows = {m.__name__: m.objects.order_by("pk") for m in WATCHED}
     rows["Notification"] = rows["Notification"].exclude(recipient=user)
+    rows["ReportJob"] = rows["ReportJob"].exclude(owner=user)
     return {name: list(qs.values()) for name, qs in rows.items()}
 
 
@@ -460,6 +474,14 @@ def test_the_permission_matrix(client, world, who, monkeypatch):
             if leaked:
                 wrong.append(f"{url} shows {leaked}")
     assert wrong == [], f"as {who}:\n" + "\n".join(wrong)
+    # Nor does anything change what the user may see but not change.
+    before = snapshot(user)
+    for thing in things:
+        if visible(who, thing) and not may_change(who, thing):
+            for _name, url in urls_about(thing):
+                for method in set(methods(url)) - {"get"}:
+                    _request(client, method, url)
+    assert snapshot(user) == before, f"{who} changed what it may only see"
 
     # 4. The API's lists hold exactly what the user may see of ours; queues nothing more.
     for model, name in API_LISTS.items():
