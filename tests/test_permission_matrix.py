@@ -311,7 +311,9 @@ def arguments() -> dict[str, frozenset[str]]:
     return {name: frozenset(args) for name, args in _patterns()}
 
 
-def urls_about(thing: Thing, pk: int | None = None) -> list[tuple[str, str]]:
+def urls_about(
+    thing: Thing, pk: int | None = None, actions: tuple[str, ...] = ACTIONS
+) -> list[tuple[str, str]]:
     """(name, URL) of every URL about the object (each workflow action once; parts it lacks
     left out). With ``pk``: the URLs of the object ``pk`` naming this object's parts."""
     found = []
@@ -323,16 +325,17 @@ def urls_about(thing: Thing, pk: int | None = None) -> list[tuple[str, str]]:
             continue
         kwargs = {k: v for k, v in thing.parts.items() if k in names}
         kwargs["pk" if "pk" in names else "project_pk"] = pk or thing.obj.pk
-        for action in ACTIONS if "action" in names else [None]:
+        for action in actions if "action" in names else [None]:
             url = reverse(name, kwargs={**kwargs, **({"action": action} if action else {})})
             found.append((name, url))
     return found
 
 
 def methods(url: str) -> list[str]:
-    """GET and POST for a page; for an API route, GET and every method it takes."""
+    """GET and POST for a page; for an API route, the methods it takes (the others answer 405
+    before any object is looked up)."""
     actions = getattr(resolve(url).func, "actions", None)
-    return ["get", "post"] if actions is None else sorted({"get", *actions} - {"head", "options"})
+    return ["get", "post"] if actions is None else sorted(set(actions) - {"head", "options"})
 
 
 # What each walk posts: enough to change the object if the policy let it.
@@ -401,7 +404,8 @@ def test_the_permission_matrix(client, world, who, monkeypatch):
         if thing.owner in SEES_DRAFTS:
             continue  # another role's own things: the writers' stand for them
         expected |= set(OBJECT_URLS[type(thing.obj)])
-        for name, url in urls_about(thing):
+        # One action of a page's transition URL: the object is looked up before the action.
+        for name, url in urls_about(thing, actions=("approve",)):
             walked.add(name)
             for method in methods(url):
                 response = _request(client, method, url)
@@ -463,6 +467,8 @@ def test_the_permission_matrix(client, world, who, monkeypatch):
         if not visible(who, thing):
             continue
         for _name, url in urls_about(thing):
+            if "get" not in methods(url):
+                continue
             response = client.get(url)
             if response.status_code not in (200, 302, 405):
                 wrong.append(f"GET {url}: {response.status_code} (may see)")
