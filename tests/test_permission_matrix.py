@@ -451,6 +451,7 @@ def test_the_permission_matrix(client, world, who, monkeypatch):
             response = client.get(response["Location"])  # a member's dashboard
         if response.status_code not in (200, 403):
             wrong.append(f"{url}: {response.status_code}")
+        # The national dashboard, or a member's first agency (here above all they see).
         if url == reverse("dashboards:home") + "?fiscal_year=2568" and response.status_code == 200:
             counted = response.context["d"]["total"].count
             if counted != len(projects_seen(who, things, set(PLACES))):
@@ -466,13 +467,13 @@ def test_the_permission_matrix(client, world, who, monkeypatch):
     for thing in things:
         if not visible(who, thing):
             continue
-        for _name, url in urls_about(thing):
+        for name, url in urls_about(thing):
             if "get" not in methods(url):
                 continue
             response = client.get(url)
             if response.status_code not in (200, 302, 405):
                 wrong.append(f"GET {url}: {response.status_code} (may see)")
-            if _name == "dashboards:agency":  # its figures count only what the user may see
+            if name == "dashboards:agency":  # its figures count only what the user may see
                 counted = response.context["d"]["total"].count
                 if counted != len(projects_seen(who, things, SUBTREE[thing.place])):
                     wrong.append(f"{url} counts {counted} projects")
