@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
+from import_export.formats import base_formats
 
 from agencies.access import can_manage_strategy
 
@@ -49,6 +50,8 @@ class IndicatorInline(admin.TabularInline):
 @admin.register(Node)
 class NodeAdmin(ExportMixin, admin.ModelAdmin):
     resource_classes = [NodeResource]
+    # The formats the import reads (a spreadsheet's, where formula escaping means something).
+    export_formats = [base_formats.CSV, base_formats.XLSX]
     list_display = ["code", "short_title", "kind", "edition", "parent"]
     list_filter = ["edition", "kind"]
     search_fields = ["code", "title_th", "title_en"]
