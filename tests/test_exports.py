@@ -49,3 +49,63 @@ def test_an_xlsx_keeps_numbers_as_numbers_and_formula_text_as_text(tmp_path, how
     assert all(c.data_type != "f" for c in cells)
     assert [c.value for c in cells[:4]] == CSV_ROW[:4]
     assert [c.value for c in cells[4:7]] == [-5, -1250.5, 7]
+
+
+# --- every list page's download ---------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://evil.example","คลิก")'
+LISTS = {"plans": "/plans/", "to fix": "/checks/", "dashboards' projects": "/dashboards/projects/"}
+
+
+@pytest.fixture
+def formula_titles(agencies, settings, tmp_path):
+    """A staff member whose agency has a project, a plan and a finding titled like a formula."""
+    from checks.services import run_checks
+    from projects.models import BudgetLine
+    from tests.factories import complete_project, member
+    from tests.plan_helpers import complete_plan
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    staff = member("staff", agencies["doae"])
+    project = complete_project(agency=agencies["doae"], created_by=staff, title=FORMULA)
+    # Budget lines that do not add up to the budget: a finding on the "to fix" list.
+    BudgetLine.objects.filter(project=project).update(amount=Decimal("900000"))
+    run_checks(agency_ids=[agencies["doae"].pk])
+    complete_plan(agencies["doae"], staff, title=FORMULA)
+    return staff
+
+
+def _cells(response, file_format: str) -> set:
+    assert response.status_code == 200
+    if file_format == "csv":
+        rows = _csv(response.content)
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+        rows = list(sheet.iter_rows(values_only=True))
+    return {cell for row in rows[1:] for cell in row}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+@pytest.mark.parametrize("url", LISTS.values(), ids=LISTS.keys())
+def test_list_downloads_write_a_formula_like_title_as_text(
+    client, formula_titles, url, file_format
+):
+    client.force_login(formula_titles)
+    cells = _cells(client.get(url, {"export": file_format}), file_format)
+    assert "'" + FORMULA in cells and FORMULA not in cells
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_to_fix_download_dates_each_finding_as_the_page_does(
+    client, formula_titles, file_format
+):
+    from django.utils import timezone
+
+    from core.thai import format_date
+
+    client.force_login(formula_titles)
+    cells = _cells(client.get("/checks/", {"export": file_format}), file_format)
+    assert format_date(timezone.localtime()) in cells  # "6 ธ.ค. 2569", not a UTC timestamp
