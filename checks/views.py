@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from agencies import access
 from core import listing
 from core.jobs import enqueue
+from core.thai import format_date
 
 from . import selectors, services
 from .filters import FindingFilter
@@ -26,9 +27,11 @@ def _headers() -> list[str]:
 
 
 def _rows(findings):
+    # The date as the page shows it (a Buddhist-era date in Thai time): a time-zone-aware
+    # datetime made the XLSX download fail (xlsxwriter refuses them).
     for f in findings:
         yield [f.get_severity_display(), f.check_label, f.agency.name_th, f.project.title,
-               f.project.fiscal_year, f.message, f.first_seen]  # fmt: skip
+               f.project.fiscal_year, f.message, format_date(f.first_seen)]  # fmt: skip
 
 
 @login_required

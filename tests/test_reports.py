@@ -126,6 +126,33 @@ def test_an_analyst_portfolio_never_holds_a_draft_and_follows_the_filters(
     assert job.row_count == 0
 
 
+@pytest.mark.parametrize(
+    "data",
+    [{"format": "csv"}, {"report": "master_plan", "mp-fiscal_year": "2568"}],
+    ids=["portfolio-csv", "master-plan-xlsx"],
+)
+def test_report_files_write_formula_like_text_as_text(celery_worker, portfolio, client, data):
+    from strategy.models import Node
+
+    who, _approved, _draft = portfolio
+    # The draft's title looks like a formula (the fixture); so does a Y1 target's, the text
+    # of the master-plan summary.
+    Node.objects.filter(edition__code="mp-2566", code="030401").update(title_th=FORMULA)
+    client.force_login(who.staff)
+    assert client.post("/reports/", data).status_code == 302
+    job = wait_until_finished(ReportJob.objects.filter(owner=who.staff).latest("id"))
+    assert job.state == ReportJob.State.DONE, job.error_detail
+    content = download(client, job)
+    if "format" in data:
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    else:
+        sheet = load_workbook(io.BytesIO(content)).active
+        assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+        rows = list(sheet.iter_rows(values_only=True))
+    cells = {cell for row in rows[1:] for cell in row}
+    assert "'" + FORMULA in cells and FORMULA not in cells
+
+
 def test_someone_else_cannot_see_or_download_a_report(celery_worker, portfolio, client):
     who, _approved, _draft = portfolio
     job = wait_until_finished(start_portfolio(client, who.staff))
