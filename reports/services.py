@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -76,10 +77,25 @@ def start_project_form(user, project: Project) -> ReportJob:
 
 
 def _start(user, report: str, fmt: str, filters: dict, title: str) -> ReportJob:
-    # Created in its own (autocommitted) statement before queueing, so the worker finds it.
-    job = ReportJob.objects.create(
-        owner=user, report=report, format=fmt, filters=filters, title=title[:300]
-    )
+    """Queue a new job, or return the owner's identical job (same report, format and filters)
+    still queued or being built: a start posted twice (a double click, the back button, a
+    client that retries) builds one file. A finished or failed job is not reused: asking again
+    then means a fresh copy."""
+    with transaction.atomic():
+        # Starts by one user wait for each other here, so two at once cannot both miss the
+        # other's job (SQLite, which has no row locks, serialises every write anyway).
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        waiting = ReportJob.objects.filter(
+            owner=user, report=report, format=fmt, state__in=(State.QUEUED, State.RUNNING)
+        )
+        # Compared here, not in SQL: a JSON document's key order must not matter.
+        same = next((job for job in waiting if job.filters == filters), None)
+        if same is not None:
+            return same
+        job = ReportJob.objects.create(
+            owner=user, report=report, format=fmt, filters=filters, title=title[:300]
+        )
+    # Committed before queueing, so the worker finds it.
     _queue(job)
     return job
 

@@ -136,6 +136,34 @@ def test_someone_else_cannot_see_or_download_a_report(celery_worker, portfolio, 
         assert f'href="/reports/{job.pk}/"' not in client.get("/reports/").content.decode()
 
 
+def test_a_report_started_twice_while_it_is_built_is_one_job(portfolio, client, monkeypatch):
+    """A double click, the back button or a retrying API client: the same report with the same
+    filters, asked again while it is queued or being built, is the job already under way."""
+    from tests.test_api_projects import client_for
+
+    queued = []
+    monkeypatch.setattr("reports.services.enqueue", lambda task, pk: queued.append(pk) or True)
+    who, _approved, _draft = portfolio
+    first = start_portfolio(client, who.staff, fiscal_year="2568")
+    again = start_portfolio(client, who.staff, fiscal_year="2568")  # redirected to the same job
+    api = client_for(who.staff).post(
+        "/api/v1/report-jobs/", {"report": "portfolio", "fiscal_year": 2568}, format="json"
+    )
+    assert again == first and api.json()["id"] == first.pk
+    assert queued == [first.pk] and ReportJob.objects.count() == 1
+
+    # Other filters, another format or another user are other reports.
+    other_year = start_portfolio(client, who.staff, fiscal_year="2567")
+    csv_file = start_portfolio(client, who.staff, fiscal_year="2568", format="csv")
+    other_user = start_portfolio(client, who.approver, fiscal_year="2568")
+    assert len({first.pk, other_year.pk, csv_file.pk, other_user.pk}) == 4
+
+    # Once the first is built, asking again means a fresh copy.
+    ReportJob.objects.filter(pk=first.pk).update(state=ReportJob.State.DONE)
+    fresh = start_portfolio(client, who.staff, fiscal_year="2568")
+    assert fresh.pk != first.pk and queued[-1] == fresh.pk
+
+
 def test_a_filter_for_an_agency_the_user_may_not_see_is_refused(portfolio, client, agencies):
     who, _approved, _draft = portfolio
     client.force_login(who.staff)
