@@ -174,7 +174,7 @@ def test_nobody_approves_their_own_submission(client, agencies, people):
 
 
 def _new_plan_data(client, agencies, **overrides) -> dict:
-    data = form_data(client.get("/plans/new/"), "plan-form")
+    data = form_data(client.get("/plans/new/", follow=True), "plan-form")
     data.update({
         "agency": [str(agencies["doae"].pk)], "plan_type": ["action_annual"],
         "title": [PLAN_TITLE], "year_from": ["2568"], "year_to": ["2568"],
