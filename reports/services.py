@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies import access
 from agencies.models import Agency
 from core.jobs import enqueue
 from projects.models import Project
@@ -113,12 +114,17 @@ def _queue(job: ReportJob) -> None:
 
 
 def retry(job: ReportJob) -> ReportJob:
-    """Queue a failed (or expired) job again with the same filters."""
-    if not (job.state == State.FAILED or job.is_expired):
+    """Queue a failed or expired job again with the same filters, or a built one whose data
+    its owner may no longer see all of (its file goes at once: the new one holds what they see
+    now)."""
+    withdrawn = job.state == State.DONE and not access.sees_report_data(job.owner, job)
+    if not (job.state == State.FAILED or job.is_expired or withdrawn):
         raise ValidationError(_("Only a failed or expired report can be started again."))
+    if withdrawn and job.file:
+        job.file.delete(save=False)
     ReportJob.objects.filter(pk=job.pk).update(
         state=State.QUEUED, error="", error_detail="", progress=0, started_at=None,
-        finished_at=None, expires_at=None,
+        finished_at=None, expires_at=None, file=job.file.name or "",
     )  # fmt: skip
     job.refresh_from_db()
     _queue(job)
@@ -149,7 +155,9 @@ def build(job_id: int) -> None:
             return
         job.state, job.started_at, job.progress = State.RUNNING, timezone.now(), 0
         job.attempts += 1
-        job.save(update_fields=["state", "started_at", "progress", "attempts"])
+        # The owner's view as the builders will read it (the same grants, cached on the user).
+        job.scope = access.report_scope(job.owner, _data_agency(job))
+        job.save(update_fields=["state", "started_at", "progress", "attempts", "scope"])
     try:
         with tempfile.TemporaryDirectory(prefix="report-") as tmp:
             path = Path(tmp) / job.filename
@@ -162,6 +170,14 @@ def build(job_id: int) -> None:
     except Exception as exc:  # any failure is reported on the job page
         logger.exception("report job %s failed", job.pk)
         _fail(job, ReportJob.Error.BUILD_FAILED, repr(exc))
+
+
+def _data_agency(job: ReportJob) -> int | None:
+    """The agency whose subtree holds the report's data; None for every agency."""
+    if job.report == Report.PROJECT_FORM:
+        found = Project.objects.filter(pk=job.filters.get("project")).values_list("agency_id")
+        return next((agency_id for (agency_id,) in found), None)
+    return job.filters.get("agency") or None
 
 
 def _progress(job: ReportJob, done: int, total: int) -> None:

@@ -164,6 +164,40 @@ def test_a_report_started_twice_while_it_is_built_is_one_job(portfolio, client, 
     assert fresh.pk != first.pk and queued[-1] == fresh.pk
 
 
+def test_a_built_report_is_withdrawn_once_its_owner_may_no_longer_see_its_data(
+    celery_worker, portfolio, client, agencies
+):
+    who, approved, _draft = portfolio
+    # The staff help the health department for a while: their reports hold its draft.
+    Membership.objects.create(user=who.staff, agency=agencies["doh"], role=R.STAFF)
+    everything = wait_until_finished(start_portfolio(client, who.staff, format="csv"))
+    own = wait_until_finished(
+        start_portfolio(client, who.staff, format="csv", agency=agencies["doae"].pk)
+    )
+    assert SECRET in download(client, everything).decode("utf-8-sig")
+
+    Membership.objects.filter(user=who.staff, agency=agencies["doh"]).delete()
+    response = client.get(f"/reports/{everything.pk}/download/")
+    assert response.status_code == 404 and not response.streaming
+    assert SECRET not in response.content.decode()
+    page = client.get(f"/reports/{everything.pk}/").content.decode()
+    assert "ท่านไม่มีสิทธิ์เห็นข้อมูลบางส่วนของรายงานนี้แล้ว จึงดาวน์โหลดไม่ได้" in page
+    assert 'id="download"' not in page and 'id="retry"' in page
+    # The report on their own department never held the health department's data: still theirs.
+    assert approved.title in download(client, own).decode("utf-8-sig")
+
+    # Built again, the report holds what they see now.
+    client.post(f"/reports/{everything.pk}/retry/")
+    everything = wait_until_finished(everything)
+    assert everything.state == ReportJob.State.DONE and everything.row_count == 2
+    assert SECRET not in download(client, everything).decode("utf-8-sig")
+
+    # Without any membership left, no file of theirs is served.
+    Membership.objects.filter(user=who.staff).delete()
+    for job in (everything, own):
+        assert client.get(f"/reports/{job.pk}/download/").status_code == 404
+
+
 def test_a_filter_for_an_agency_the_user_may_not_see_is_refused(portfolio, client, agencies):
     who, _approved, _draft = portfolio
     client.force_login(who.staff)
