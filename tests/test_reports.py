@@ -164,6 +164,35 @@ def test_a_report_started_twice_while_it_is_built_is_one_job(portfolio, client, 
     assert fresh.pk != first.pk and queued[-1] == fresh.pk
 
 
+def test_two_starts_of_one_report_at_once_make_one_job(portfolio, monkeypatch):
+    """Two requests at once (two connections, as two web workers would): the second waits for
+    the first and finds its job."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    from reports import services
+
+    queued = []
+    monkeypatch.setattr("reports.services.enqueue", lambda task, pk: queued.append(pk) or True)
+    owner_pk = portfolio[0].staff.pk
+    together = threading.Barrier(2)
+
+    def start(_) -> int:
+        try:
+            owner = type(portfolio[0].staff).objects.get(pk=owner_pk)
+            together.wait()
+            return services.start_portfolio(owner, "xlsx", {"fiscal_year": 2568}).pk
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        started = set(pool.map(start, range(2)))
+    assert len(started) == 1 and queued == list(started)
+    assert ReportJob.objects.count() == 1
+
+
 def test_a_built_report_is_withdrawn_once_its_owner_may_no_longer_see_its_data(
     celery_worker, portfolio, client, agencies
 ):
