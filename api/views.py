@@ -44,7 +44,7 @@ from projects.models import Attachment, Project
 from reports import selectors as report_selectors
 from reports import services as report_services
 from reports.forms import MasterPlanForm, PortfolioForm
-from reports.models import Report, ReportJob
+from reports.models import WITHDRAWN, Report, ReportJob
 from strategy.models import Edition, Node
 from strategy.selectors import edition_tree
 from workflow import engine
@@ -572,7 +572,9 @@ class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, content_negotiation_class=AnyAccept)
     def download(self, request: Request, pk: int) -> FileResponse:
         job = self.get_object()
-        if not job.is_downloadable:
+        if report_selectors.withdrawn(request.user, job):
+            raise exceptions.NotFound(WITHDRAWN)
+        if not report_selectors.downloadable(request.user, job):
             raise exceptions.NotFound(_("The report is not ready: %(state)s.")
                                       % {"state": job.get_state_display()})  # fmt: skip
         return send_file(job.file, job.filename, job.content_type)

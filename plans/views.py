@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -109,6 +110,8 @@ def _edit(request: HttpRequest, plan: Plan) -> HttpResponse:
     return workflow_views.edit(
         request, plan, forms=partial(_forms, user=request.user), save=save,
         page=partial(_render_edit, request), submitted=_("The plan was submitted for approval."),
+        already_saved=_("This form was saved already; here is the plan it made."),
+        list_url=reverse("plans:list"),
     )  # fmt: skip
 
 
