@@ -92,6 +92,7 @@ def _start(user, report: str, fmt: str, filters: dict, title: str) -> ReportJob:
         # Compared here, not in SQL: a JSON document's key order must not matter.
         same = next((job for job in waiting if job.filters == filters), None)
         if same is not None:
+            same.already_started = True  # the API answers 200 for it, not 201 Created
             return same
         job = ReportJob.objects.create(
             owner=user, report=report, format=fmt, filters=filters, title=title[:300]
