@@ -50,6 +50,7 @@ class _Grants:
 
     def __init__(self, user) -> None:
         self.subtrees: dict[str, set[int]] = {role: set() for role in Role.values}
+        self.roots: set[int] = set()  # the agencies whose subtrees the memberships grant
         if not (user and user.is_authenticated and user.is_active):
             return
         memberships = list(
@@ -57,6 +58,7 @@ class _Grants:
         )
         for m in memberships:
             root = _ministry_of(m.agency) if m.role == Role.MINISTRY_APPROVER else m.agency
+            self.roots.add(root.pk)
             self.subtrees[m.role] |= _subtree_ids(root)
         self.central = bool(
             user.is_superuser or any(m.role in (Role.ANALYST, Role.ADMIN) for m in memberships)
@@ -244,11 +246,42 @@ def _agencies_above(user) -> set[int]:
 
 
 def scope_report_jobs(user, queryset: QuerySet) -> QuerySet:
-    """Report jobs the user may open and download: their own. A finished report holds what its
-    owner could see when it was built, which may be more than anyone else may see."""
+    """Report jobs the user may open: their own. A finished report holds what its owner could
+    see when it was built, which may be more than anyone else may see (and, later, more than
+    the owner still may: ``sees_report_data`` says whether they may download it)."""
     if not (user and user.is_authenticated and user.is_active):
         return queryset.none()
     return queryset.filter(owner=user)
+
+
+def report_scope(user, agency_id: int | None = None) -> dict:
+    """What lets ``user`` see the data of a report built now over the subtree of ``agency_id``
+    (None: every agency): the agencies whose whole subtrees they see as a member, and whether
+    they see as a central user (every agency's submitted objects). Kept with the built file,
+    so that ``sees_report_data`` can tell later whether they still may."""
+    g = grants(user)
+    if agency_id is None:
+        agencies = g.roots
+    elif agency_id in g.member_ids:
+        agencies = {agency_id}  # a grant is a whole subtree, so the agency's is all visible
+    else:
+        agencies = g.roots & subtree_ids(agency_id)  # the member parts of a wider view
+    return {"agencies": sorted(agencies), "central": g.central}
+
+
+def sees_report_data(user, job) -> bool:
+    """May ``user``, the owner of a report job, still see everything its file may hold? Every
+    agency of the scope kept when it was built (``report_scope``) must still be in their view
+    as a member, and a report built with a central user's view needs that view still: a lost
+    membership, a role that no longer reaches the data, a deactivated user or agency all
+    withdraw the file. A job built before scopes were kept is not trusted."""
+    scope = job.scope or {}
+    if "agencies" not in scope or not (user and user.is_authenticated and user.is_active):
+        return False
+    g = grants(user)
+    if job.owner_id != user.pk or (scope.get("central") and not g.central):
+        return False
+    return set(scope["agencies"]) <= g.member_ids
 
 
 def fix_list_agencies(user) -> set[int]:

@@ -58,7 +58,10 @@ class ApiToken(models.Model):
         )
         return row, token
 
-    def revoke(self) -> None:
-        if self.revoked_at is None:
-            self.revoked_at = timezone.now()
-            self.save(update_fields=["revoked_at"])
+    def revoke(self) -> bool:
+        """Revoke the token; False when it already was (nothing happened, nothing to log)."""
+        if self.revoked_at is not None:
+            return False
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
+        return True

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core import audit
+
 from .models import ApiToken
 
 
@@ -29,7 +31,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         # Rendered, not redirected: the token text exists only in this response.
-        _row, new_token = ApiToken.issue(request.user, form.cleaned_data["name"])
+        row, new_token = ApiToken.issue(request.user, form.cleaned_data["name"])
+        audit.record(request.user, [row], gettext_lazy("Issued the API token “%(name)s”."),
+                     {"name": row.name}, flag=audit.ADDITION)  # fmt: skip
         form = TokenForm()
     return render(request, "api/tokens.html", {
         "form": form, "new_token": new_token, "tokens": request.user.api_tokens.all(),
@@ -40,6 +44,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
-    token.revoke()
+    if token.revoke():
+        audit.record(request.user, [token], gettext_lazy("Revoked the API token “%(name)s”."),
+                     {"name": token.name})  # fmt: skip
     messages.success(request, _("The token %(name)s was revoked.") % {"name": token.name})
     return redirect("api_tokens")

@@ -18,6 +18,7 @@ from core.states import Status
 from plans.models import Plan
 from progress.models import ActivityProgress, ProgressReport
 from projects.models import KPI, Activity, BudgetLine, Project
+from reports import selectors as report_selectors
 from reports.models import Format, Report, ReportJob
 from strategy.models import Edition, Node
 from workflow import engine
@@ -628,7 +629,7 @@ class ReportJobSerializer(serializers.ModelSerializer):
         help_text=_("Why the job failed (empty unless it did)."),
     )  # fmt: skip
     error_message = serializers.CharField(source="get_error_display")
-    is_downloadable = serializers.BooleanField()
+    is_downloadable = serializers.SerializerMethodField()
     download = serializers.SerializerMethodField()
 
     class Meta:
@@ -640,9 +641,12 @@ class ReportJobSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
+    def get_is_downloadable(self, job: ReportJob) -> bool:
+        return report_selectors.downloadable(self.context["request"].user, job)
+
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_download(self, job: ReportJob) -> str | None:
-        if not job.is_downloadable:
+        if not self.get_is_downloadable(job):
             return None
         return self.context["request"].build_absolute_uri(f"/api/v1/report-jobs/{job.pk}/download/")
 

@@ -44,7 +44,7 @@ from projects.models import Attachment, Project
 from reports import selectors as report_selectors
 from reports import services as report_services
 from reports.forms import MasterPlanForm, PortfolioForm
-from reports.models import Report, ReportJob
+from reports.models import WITHDRAWN, Report, ReportJob
 from strategy.models import Edition, Node
 from strategy.selectors import edition_tree
 from workflow import engine
@@ -524,13 +524,20 @@ class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             return ReportJob.objects.none()
         return report_selectors.jobs_of(self.request.user).order_by("-created_at", "-id")
 
-    @extend_schema(request=s.ReportJobStartSerializer, responses={201: s.ReportJobSerializer},
-                   summary=_("Start a report job"))  # fmt: skip
+    @extend_schema(
+        request=s.ReportJobStartSerializer,
+        responses={201: s.ReportJobSerializer, 200: s.ReportJobSerializer},
+        summary=_("Start a report job"),
+        description=_("201 with a new job; 200 with your identical job (same report, format "
+                      "and filters) still queued or being built."),
+    )  # fmt: skip
     def create(self, request: Request) -> Response:
         body = s.ReportJobStartSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         job = self._start(request.user, body.validated_data)
-        return Response(self.get_serializer(job).data, status=status.HTTP_201_CREATED)
+        again = getattr(job, "already_started", False)
+        started = status.HTTP_200_OK if again else status.HTTP_201_CREATED
+        return Response(self.get_serializer(job).data, status=started)
 
     def _start(self, user, data: dict) -> ReportJob:
         # The browser's own forms check the filters, so a job started here selects what the
@@ -573,7 +580,9 @@ class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, content_negotiation_class=AnyAccept)
     def download(self, request: Request, pk: int) -> FileResponse:
         job = self.get_object()
-        if not job.is_downloadable:
+        if report_selectors.withdrawn(request.user, job):
+            raise exceptions.NotFound(WITHDRAWN)
+        if not report_selectors.downloadable(request.user, job):
             raise exceptions.NotFound(_("The report is not ready: %(state)s.")
                                       % {"state": job.get_state_display()})  # fmt: skip
         return send_file(job.file, job.filename, job.content_type)

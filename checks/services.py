@@ -78,6 +78,13 @@ WHERE f.code = %(code)s AND f.resolved_at IS NULL AND f.last_seen < %(now)s
 """
 
 
+def available() -> bool:
+    """Can the checks run on this database? They are PostgreSQL SQL (advisory lock, jsonb,
+    make_date); on the embedded SQLite demo they do not run, rather than failing in the worker
+    after every save, and the "to fix" page says so instead of showing an empty list."""
+    return connection.vendor == "postgresql"
+
+
 def run_checks(
     *,
     agency_ids: list[int] | None = None,
@@ -89,9 +96,7 @@ def run_checks(
     from linkage.models import LinkScore  # a read of the threshold; checks sit above linkage
 
     result = RunResult()
-    if connection.vendor != "postgresql":
-        # The checks are PostgreSQL SQL (advisory lock, jsonb, make_date); on the embedded
-        # SQLite demo they do not run, rather than failing in the worker after every save.
+    if not available():
         logger.warning("batch checks skipped: they need PostgreSQL, not %s", connection.vendor)
         return result
     today = today or timezone.localdate()

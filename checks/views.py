@@ -16,7 +16,7 @@ from core import listing
 from core.jobs import enqueue
 from core.thai import format_date
 
-from . import selectors
+from . import selectors, services
 from .filters import FindingFilter
 from .tasks import run_checks
 
@@ -27,7 +27,8 @@ def _headers() -> list[str]:
 
 
 def _rows(findings):
-    # The date as Thai text, like the project export (a spreadsheet holds no time zone).
+    # The date as the page shows it (a Buddhist-era date in Thai time): a time-zone-aware
+    # datetime made the XLSX download fail (xlsxwriter refuses them).
     for f in findings:
         yield [f.get_severity_display(), f.check_label, f.agency.name_th, f.project.title,
                f.project.fiscal_year, f.message, format_date(f.first_seen)]  # fmt: skip
@@ -35,13 +36,15 @@ def _rows(findings):
 
 @login_required
 def to_fix(request: HttpRequest) -> HttpResponse:
-    may_run = bool(access.fix_list_agencies(request.user))
+    available = services.available()
+    may_run = available and bool(access.fix_list_agencies(request.user))
     filterset = FindingFilter(
         request.GET or None, queryset=selectors.to_fix(request.user), user=request.user
     )
+    context = {"title": _("To fix"), "may_run": may_run, "available": available}
     return listing.filtered_list(
         request, filterset, "checks/to_fix.html", headers=_headers, rows=_rows,
-        filename="findings", context={"title": _("To fix"), "may_run": may_run},
+        filename="findings", context=context,
     )  # fmt: skip
 
 
@@ -51,6 +54,8 @@ def run_now(request: HttpRequest) -> HttpResponse:
     agency_ids = sorted(access.fix_list_agencies(request.user))
     if not agency_ids:
         raise PermissionDenied(_("Only agency staff and approvers may run the checks."))
+    if not services.available():
+        return redirect("checks:to_fix")  # the page says why there is no button
     if enqueue(run_checks, agency_ids=agency_ids):
         messages.success(request, _("The checks are running; reload this page in a minute."))
     else:

@@ -12,7 +12,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def safe_cell(value) -> object:
     """A cell as written: text that a spreadsheet would run as a formula gets a leading
-    apostrophe; numbers and dates stay as they are."""
+    apostrophe; numbers and dates stay as they are (escape the value, never ``str(value)``,
+    or -5 comes out as "'-5")."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
@@ -24,7 +25,7 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(["" if v is None else safe_cell(str(v)) for v in row])
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -39,6 +39,7 @@ TH = {
         "งานสร้างรายงาน: สถานะและความคืบหน้า (เรียกซ้ำเพื่อติดตาม)"
     ),
     "Start a report job": "เริ่มงานสร้างรายงาน",
+    "201 with a new job; 200 with your identical job (same report, format and filters) still queued or being built.": "201 เมื่อสร้างงานใหม่ 200 เมื่อมีงานเดียวกันของท่าน (รายงาน รูปแบบ และตัวกรองเดียวกัน) ที่ยังรอคิวหรือกำลังสร้างอยู่",
     "Download the report (once its state is done)": "ดาวน์โหลดรายงาน (เมื่อสถานะเป็นพร้อมแล้ว)",
     "The report is not ready: %(state)s.": "รายงานยังไม่พร้อม: %(state)s",
     "Start a failed or expired report again": "เริ่มสร้างรายงานที่ล้มเหลวหรือหมดอายุอีกครั้ง",

@@ -52,4 +52,5 @@ TH = {
     "Problems the nightly checks found in your agencies' projects. A problem leaves this list by itself once the project is fixed.": "ประเด็นที่การตรวจสอบประจำคืนพบในโครงการของหน่วยงานของท่าน เมื่อแก้ไขโครงการแล้ว รายการจะหายไปเอง",
     "%(n)s open findings": "ประเด็นที่ยังไม่แก้ไข %(n)s รายการ",
     "Nothing to fix.": "ไม่มีรายการที่ต้องแก้ไข",
+    "The batch checks need PostgreSQL. This installation runs on the embedded SQLite database (the demo), so the checks do not run and this list stays empty.": "การตรวจสอบแบบกลุ่มต้องใช้ฐานข้อมูล PostgreSQL ระบบนี้ใช้ฐานข้อมูล SQLite แบบฝังตัว (ระบบสาธิต) จึงไม่มีการตรวจสอบ และรายการนี้จะว่างเสมอ",
 }

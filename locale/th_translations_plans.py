@@ -118,6 +118,7 @@ TH = {
     "Add": "เพิ่ม",
     "Back to the project": "กลับไปที่โครงการ",
     "agency's plan reference": "เลขที่แผนของหน่วยงาน",
+    "This form was saved already; here is the plan it made.": "แบบฟอร์มนี้บันทึกไปแล้ว นี่คือแผนที่สร้างจากแบบฟอร์มนั้น",
 }
 
 PLURALS = {

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies import access
 from core.fiscal import current_fiscal_year
 from core.forms import BuddhistDateField
+from core.once import OnceField, new_token
 from strategy.models import Edition, Kind, Node
 
 from . import rules
@@ -59,6 +60,7 @@ class PlanForm(forms.ModelForm):
         help_text=_("The approved plan as a PDF file, up to 10 MB."),
     )  # fmt: skip
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    form_token = OnceField()  # a new plan's form, posted twice, creates one plan
     change_reason = forms.CharField(
         label=_("reason for the change"), required=False, widget=forms.Textarea(attrs=TEXTAREA),
         help_text=_("Required when changing a plan that was submitted before."),
@@ -113,6 +115,7 @@ class PlanForm(forms.ModelForm):
             # The unsaved instance's empty values sit in self.initial and would win over a
             # field's initial, so the defaults go there.
             self.fields["agency"].queryset = agencies
+            self.fields["form_token"].initial = new_token()
             self.initial["year_from"] = self.initial.get("year_from") or current_fiscal_year()
             self.initial["year_to"] = self.initial.get("year_to") or current_fiscal_year()
             if not self.initial.get("agency") and len(entry := list(agencies[:2])) == 1:

@@ -18,9 +18,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies import access
-from core import thai
+from core import audit, thai
 from core.exports import safe_cell
 from core.forms import BuddhistDateField
 from strategy.importing import ImportFileError
@@ -324,8 +325,9 @@ def _check_target(report: RowReport, plans: dict[str, _PlanRow]) -> None:
 # --- importing -------------------------------------------------------------------------------
 
 
-def import_workbook(content: bytes, user, *, commit: bool) -> ImportReport:
-    """Check (commit=False) or import a workbook; rows are written only when none is wrong."""
+def import_workbook(content: bytes, user, *, commit: bool, file_name: str = "") -> ImportReport:
+    """Check (commit=False) or import a workbook; rows are written only when none is wrong.
+    An import leaves one entry per plan in the audit log (core.audit) naming the file."""
     sheets = read_workbook(content)
     importable = set(access.agencies_for_plan_import(user).values_list("pk", flat=True))
     seen: dict = {}
@@ -345,8 +347,13 @@ def import_workbook(content: bytes, user, *, commit: bool) -> ImportReport:
     report = ImportReport(plans=[r.report for r in plan_rows], targets=target_reports)
     if commit and not report.has_errors:
         with transaction.atomic():
-            for row in plan_rows:
-                _write(row, user)
+            plans = [_write(row, user) for row in plan_rows]
+            audit.record(
+                user, plans,
+                gettext_lazy("Imported from the workbook “%(file)s” (%(plans)d plans, "
+                             "%(targets)d targets)."),
+                {"file": file_name, **report.counts}, flag=audit.ADDITION,
+            )  # fmt: skip
         report.committed = True
     return report
 

@@ -5,6 +5,7 @@ both call it. Workflow transitions go through ``workflow.engine.perform``."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from agencies import access
 from agencies.access import Action
-from core import thai
+from core import once, thai
 from projects.attachments import check_upload
 from projects.models import Project
 from strategy.models import Node
@@ -92,6 +93,7 @@ def save_plan(*, user, form, targets_formset, links: LinkChoice,
     return save_plan_data(
         user=user, data=data, plan=plan if plan.pk else None, expected_version=expected_version,
         reason=reason, document=form.cleaned_data.get("document_upload"),
+        form_token=form.cleaned_data.get("form_token"),
     )  # fmt: skip
 
 
@@ -150,20 +152,24 @@ def save_plan_data(
     expected_version: int | None = None,
     reason: str = "",
     document=None,
+    form_token: uuid.UUID | None = None,
 ) -> Plan:
     """Create (``plan`` None) or change a Level-3 plan from plain data, all or nothing; with
-    ``document``, also store its (checked) PDF.
+    ``document``, also store its (checked) PDF. ``form_token`` is the once-only token of a
+    new-plan form (``core.once``): the same form posted twice creates one plan.
 
     The access policy, the optimistic lock (``expected_version``), a reason for a change after
     submission (kept with the previous and new values) and the timeline entry. Raises
-    PermissionDenied, EditConflict, WorkflowError (with the problems per form field) or
-    ValidationError (the document is not a PDF)."""
+    PermissionDenied, EditConflict, WorkflowError (with the problems per form field),
+    ValidationError (the document is not a PDF) or AlreadySubmitted (this new-plan form was
+    saved before)."""
     creating = plan is None
-    before = None
+    before = submission = None
     if creating:
         agency = data.get("agency")
         if agency is None or not access.can_create_in(user, agency):
             raise PermissionDenied(_("You may not enter plans for this agency."))
+        submission = once.claim(form_token, user)  # AlreadySubmitted
         plan = Plan(agency=agency, created_by=user)
     else:
         current = Plan.objects.select_related("agency").get(pk=plan.pk)
@@ -204,6 +210,7 @@ def save_plan_data(
     refresh_search_text(plan)
     if creating:
         engine.record(plan, "create", user)
+        once.record(submission, plan.get_absolute_url())
     elif before is not None:
         engine.record_changes(plan, user, reason.strip(), _diff(before, snapshot(plan)))
     return plan

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -109,6 +110,8 @@ def _edit(request: HttpRequest, plan: Plan) -> HttpResponse:
     return workflow_views.edit(
         request, plan, forms=partial(_forms, user=request.user), save=save,
         page=partial(_render_edit, request), submitted=_("The plan was submitted for approval."),
+        already_saved=_("This form was saved already; here is the plan it made."),
+        list_url=reverse("plans:list"),
     )  # fmt: skip
 
 
@@ -189,8 +192,14 @@ def project_unlink(request: HttpRequest, project_pk: int, link_pk: int) -> HttpR
 # --- import ----------------------------------------------------------------------------------
 
 # An uploaded workbook waits in MEDIA_ROOT/plan-import-tmp between the dry run and the
-# confirmation; the session remembers which tokens belong to this user.
+# confirmation; the session remembers which tokens belong to this user, with the file's name
+# (for the audit log).
 SESSION_KEY = "plan_imports"
+
+
+def _uploads(request: HttpRequest) -> dict[str, str]:
+    uploads = request.session.get(SESSION_KEY)
+    return dict(uploads) if isinstance(uploads, dict) else {}  # a list before file names
 
 
 def _tmp_dir() -> Path:
@@ -207,26 +216,29 @@ def plan_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("token"):
         token = request.POST["token"]
         path = _tmp_dir() / token
-        if token not in request.session.get(SESSION_KEY, []) or not path.exists():
+        uploads = _uploads(request)
+        if token not in uploads or not path.exists():
             messages.error(request, _("The checked file has expired; upload it again."))
             return redirect("plans:import")
         try:
-            report = importing.import_workbook(path.read_bytes(), request.user, commit=True)
+            report = importing.import_workbook(
+                path.read_bytes(), request.user, commit=True, file_name=uploads[token]
+            )
         except importing.ImportFileError as exc:
             form.add_error(None, str(exc))
         else:
             if report.committed:
                 path.unlink(missing_ok=True)
-                request.session[SESSION_KEY] = [
-                    t for t in request.session.get(SESSION_KEY, []) if t != token
-                ]
+                uploads.pop(token)
+                request.session[SESSION_KEY] = uploads
                 messages.success(request, _("Imported %(plans)d plan(s) with %(targets)d "
                                             "target(s) as drafts.") % report.counts)  # fmt: skip
                 return redirect("plans:list")
     elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            content = form.cleaned_data["file"].read()
+            upload = form.cleaned_data["file"]
+            content = upload.read()
             try:
                 report = importing.import_workbook(content, request.user, commit=False)
             except importing.ImportFileError as exc:
@@ -235,7 +247,9 @@ def plan_import(request: HttpRequest) -> HttpResponse:
                 if not report.has_errors:
                     token = str(uuid.uuid4())
                     (_tmp_dir() / token).write_bytes(content)
-                    request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, []), token]
+                    uploads = _uploads(request)
+                    uploads[token] = Path(upload.name).name[:200]
+                    request.session[SESSION_KEY] = uploads
     return render(request, "plans/import.html", {"form": form, "report": report,
                                                  "token": token})  # fmt: skip
 

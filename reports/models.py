@@ -1,8 +1,11 @@
 """Report jobs: a user asks for a report with filters, a Celery task builds the file, the page
-polls its progress, and the file stays downloadable by its owner until it expires.
+polls its progress, and the file stays downloadable by its owner until it expires, as long as
+the owner may still see its data.
 
 The job keeps the filters, not the data: the task applies them to what the owner may see when
-it runs, so a report never holds more than its owner could read on the pages."""
+it runs, so a report never holds more than its owner could read on the pages. It also keeps
+what let the owner see that data (``scope``, from ``agencies.access.report_scope``), so a
+download can be refused once the owner has lost it."""
 
 from __future__ import annotations
 
@@ -42,6 +45,13 @@ CONTENT_TYPES = {
     Format.CSV: "text/csv; charset=utf-8",
     Format.PDF: "application/pdf",
 }
+
+
+# Said instead of a download when the owner may no longer see all the data of a built file.
+WITHDRAWN = _(
+    "You may no longer see all the data of this report, so it cannot be downloaded. Build it "
+    "again to get what you may see now."
+)
 
 
 def report_path(job: ReportJob, filename: str) -> str:
@@ -96,6 +106,8 @@ class ReportJob(models.Model):
     row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to=report_path, max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    # What let the owner see the data when the file was built (agencies.access.report_scope).
+    scope = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

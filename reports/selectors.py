@@ -1,4 +1,5 @@
-"""Reads of report jobs, scoped by the access policy (a user sees their own jobs only)."""
+"""Reads of report jobs, scoped by the access policy (a user sees their own jobs only, and
+downloads their files while they may still see the data)."""
 
 from __future__ import annotations
 
@@ -16,3 +17,14 @@ def jobs_of(user) -> QuerySet[ReportJob]:
 def job_for_user(user, pk: int) -> ReportJob:
     """The user's own job; DoesNotExist for anyone else's (a 404, not a 403)."""
     return jobs_of(user).get(pk=pk)
+
+
+def downloadable(user, job: ReportJob) -> bool:
+    """Is the job's file ready, not expired, and still within what ``user`` (its owner) may
+    see? (``access.sees_report_data``: a lost membership withdraws a built file.)"""
+    return job.is_downloadable and access.sees_report_data(user, job)
+
+
+def withdrawn(user, job: ReportJob) -> bool:
+    """A built, unexpired file its owner may no longer see all the data of."""
+    return job.is_downloadable and not access.sees_report_data(user, job)

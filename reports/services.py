@@ -9,12 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies import access
 from agencies.models import Agency
 from core.jobs import enqueue
 from projects.models import Project
@@ -76,10 +78,26 @@ def start_project_form(user, project: Project) -> ReportJob:
 
 
 def _start(user, report: str, fmt: str, filters: dict, title: str) -> ReportJob:
-    # Created in its own (autocommitted) statement before queueing, so the worker finds it.
-    job = ReportJob.objects.create(
-        owner=user, report=report, format=fmt, filters=filters, title=title[:300]
-    )
+    """Queue a new job, or return the owner's identical job (same report, format and filters)
+    still queued or being built: a start posted twice (a double click, the back button, a
+    client that retries) builds one file. A finished or failed job is not reused: asking again
+    then means a fresh copy."""
+    with transaction.atomic():
+        # Starts by one user wait for each other here, so two at once cannot both miss the
+        # other's job (SQLite, which has no row locks, serialises every write anyway).
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        waiting = ReportJob.objects.filter(
+            owner=user, report=report, format=fmt, state__in=(State.QUEUED, State.RUNNING)
+        )
+        # Compared here, not in SQL: a JSON document's key order must not matter.
+        same = next((job for job in waiting if job.filters == filters), None)
+        if same is not None:
+            same.already_started = True  # the API answers 200 for it, not 201 Created
+            return same
+        job = ReportJob.objects.create(
+            owner=user, report=report, format=fmt, filters=filters, title=title[:300]
+        )
+    # Committed before queueing, so the worker finds it.
     _queue(job)
     return job
 
@@ -97,12 +115,17 @@ def _queue(job: ReportJob) -> None:
 
 
 def retry(job: ReportJob) -> ReportJob:
-    """Queue a failed (or expired) job again with the same filters."""
-    if not (job.state == State.FAILED or job.is_expired):
+    """Queue a failed or expired job again with the same filters, or a built one whose data
+    its owner may no longer see all of (its file goes at once: the new one holds what they see
+    now)."""
+    withdrawn = job.state == State.DONE and not access.sees_report_data(job.owner, job)
+    if not (job.state == State.FAILED or job.is_expired or withdrawn):
         raise ValidationError(_("Only a failed or expired report can be started again."))
+    if withdrawn and job.file:
+        job.file.delete(save=False)
     ReportJob.objects.filter(pk=job.pk).update(
         state=State.QUEUED, error="", error_detail="", progress=0, started_at=None,
-        finished_at=None, expires_at=None,
+        finished_at=None, expires_at=None, file=job.file.name or "",
     )  # fmt: skip
     job.refresh_from_db()
     _queue(job)
@@ -133,7 +156,9 @@ def build(job_id: int) -> None:
             return
         job.state, job.started_at, job.progress = State.RUNNING, timezone.now(), 0
         job.attempts += 1
-        job.save(update_fields=["state", "started_at", "progress", "attempts"])
+        # The owner's view as the builders will read it (the same grants, cached on the user).
+        job.scope = access.report_scope(job.owner, _data_agency(job))
+        job.save(update_fields=["state", "started_at", "progress", "attempts", "scope"])
     try:
         with tempfile.TemporaryDirectory(prefix="report-") as tmp:
             path = Path(tmp) / job.filename
@@ -146,6 +171,14 @@ def build(job_id: int) -> None:
     except Exception as exc:  # any failure is reported on the job page
         logger.exception("report job %s failed", job.pk)
         _fail(job, ReportJob.Error.BUILD_FAILED, repr(exc))
+
+
+def _data_agency(job: ReportJob) -> int | None:
+    """The agency whose subtree holds the report's data; None for every agency."""
+    if job.report == Report.PROJECT_FORM:
+        found = Project.objects.filter(pk=job.filters.get("project")).values_list("agency_id")
+        return next((agency_id for (agency_id,) in found), None)
+    return job.filters.get("agency") or None
 
 
 def _progress(job: ReportJob, done: int, total: int) -> None:

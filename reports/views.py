@@ -64,21 +64,26 @@ def report_list(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
+def _job_context(request: HttpRequest, pk: int) -> dict:
+    job = _job(request, pk)
+    return {"job": job, "withdrawn": selectors.withdrawn(request.user, job)}
+
+
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "reports/detail.html", {"job": _job(request, pk)})
+    return render(request, "reports/detail.html", _job_context(request, pk))
 
 
 @login_required
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress fragment htmx polls; once the job is finished it stops polling."""
-    return render(request, "reports/_progress.html", {"job": _job(request, pk)})
+    return render(request, "reports/_progress.html", _job_context(request, pk))
 
 
 @login_required
 def job_download(request: HttpRequest, pk: int) -> FileResponse:
     job = _job(request, pk)
-    if not job.is_downloadable:
+    if not selectors.downloadable(request.user, job):
         raise Http404
     return FileResponse(
         job.file.open("rb"), as_attachment=True, filename=job.filename,

@@ -57,7 +57,7 @@ class CsvWriter:
         self.writer.writerow(headers)
 
     def write(self, values: Sequence) -> None:
-        self.writer.writerow(["" if v is None else safe_cell(str(v)) for v in values])
+        self.writer.writerow(["" if v is None else safe_cell(v) for v in values])
 
     def close(self) -> None:
         self.handle.close()

@@ -15,8 +15,10 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
+from import_export.formats import base_formats
 
 from agencies.access import can_manage_strategy
+from core import audit
 
 from . import importing
 from .forms import ConfirmImportForm, ImportFileForm
@@ -38,6 +40,7 @@ class EditionAdmin(admin.ModelAdmin):
     def rebuild_search_index(self, request: HttpRequest, queryset) -> None:
         for edition in queryset:
             rebuild_search_index.delay(edition.code)
+        audit.record(request.user, queryset, _("Asked to rebuild the search index."))
         messages.info(request, _("The search index is being rebuilt in the background."))
 
 
@@ -49,6 +52,8 @@ class IndicatorInline(admin.TabularInline):
 @admin.register(Node)
 class NodeAdmin(ExportMixin, admin.ModelAdmin):
     resource_classes = [NodeResource]
+    # The formats the import reads (a spreadsheet's, where formula escaping means something).
+    export_formats = [base_formats.CSV, base_formats.XLSX]
     list_display = ["code", "short_title", "kind", "edition", "parent"]
     list_filter = ["edition", "kind"]
     search_fields = ["code", "title_th", "title_en"]
@@ -75,6 +80,18 @@ class NodeAdmin(ExportMixin, admin.ModelAdmin):
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return can_manage_strategy(request.user)
+
+    def get_export_data(self, file_format, request: HttpRequest, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        audit.record(
+            request.user,
+            Edition.objects.filter(pk__in=queryset.values("edition_id")),
+            _("Exported %(rows)d rows of the hierarchy as “%(file)s”."),
+            {"rows": queryset.count(),
+             "file": self.get_export_filename(request, queryset, file_format)},
+            model=Node,
+        )  # fmt: skip
+        return data
 
     # --- import pages ----------------------------------------------------------------------
     def get_urls(self):
@@ -150,6 +167,14 @@ class NodeAdmin(ExportMixin, admin.ModelAdmin):
             return render(request, "admin/strategy/node/import.html", context)
         _discard(request, form.cleaned_data["token"])
         c = report.counts
+        audit.record(
+            request.user,
+            Edition.objects.filter(code__in={row.values["edition"] for row in report.rows}),
+            _("Imported the file “%(file)s”: %(new)d new, %(changed)d changed, %(unchanged)d "
+              "unchanged rows."),
+            {"file": name, **c},
+            model=Node,
+        )  # fmt: skip
         messages.success(
             request,
             _("Imported: %(new)d new, %(changed)d changed, %(unchanged)d unchanged rows.") % c,

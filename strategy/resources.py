@@ -7,11 +7,13 @@ none) by edition + kind + Thai title. ``parent_code`` names a node of the same e
 
 from __future__ import annotations
 
+import tablib
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from core import thai
+from core.exports import safe_cell
 
 from .models import KIND_RULES, Edition, Kind, Node
 
@@ -186,6 +188,14 @@ class NodeResource(resources.ModelResource):
         self.lookup = Lookup()
         for name in ("edition", "parent_code"):  # this resource's own (deep-copied) fields
             self.fields[name].widget.lookup = self.lookup
+
+    def export(self, *args, **kwargs) -> tablib.Dataset:
+        """The rows with every formula-like text behind an apostrophe (core.exports.safe_cell),
+        as in every other download: the file opens in Excel without running a title as a
+        formula. Not django-import-export's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT: it drops
+        the "=" (the title "=A1" would come out as "A1") and lets "+", "-" and "@" through."""
+        data = super().export(*args, **kwargs)
+        return tablib.Dataset(*([safe_cell(v) for v in row] for row in data), headers=data.headers)
 
     def get_export_queryset(self, request=None):
         return Node.objects.select_related("edition", "parent").order_by(

@@ -156,6 +156,7 @@ def world(agencies, settings, tmp_path, monkeypatch):
 def _files_and_jobs(people: dict, draft) -> dict[str, int]:
     """An attachment of the draft project and of the draft report; the staff's report jobs:
     one queued, one done with its file, one failed."""
+    from agencies import access
     from progress import services as progress_services
     from progress.models import ProgressReport
     from projects import services as project_services
@@ -168,7 +169,8 @@ def _files_and_jobs(people: dict, draft) -> dict[str, int]:
     job = ReportJob.objects.create(owner=staff, report="portfolio", format="csv")
     tomorrow = timezone.now() + timedelta(days=1)
     done = ReportJob.objects.create(owner=staff, report="portfolio", format="csv",
-                                    state="done", expires_at=tomorrow)  # fmt: skip
+                                    state="done", expires_at=tomorrow,
+                                    scope=access.report_scope(staff))  # as built  # fmt: skip
     done.file.save("portfolio.csv", ContentFile(b"a,b\n"))
     failed = ReportJob.objects.create(owner=staff, report="portfolio", format="csv",
                                       state="failed", error="build_failed")  # fmt: skip

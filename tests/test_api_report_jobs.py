@@ -10,6 +10,7 @@ import time
 import pytest
 from openpyxl import load_workbook
 
+from agencies.models import Membership
 from reports.models import ReportJob
 from tests.test_api_projects import client_for
 from tests.test_faults import broker_down  # noqa: F401 - the fixture, reused
@@ -78,6 +79,26 @@ def test_the_project_form_and_master_plan_summary_are_built_too(celery_worker, w
         assert job["state"] == "done", job
         got = staff.get(f"{API}/report-jobs/{job['id']}/download/")
         assert got["Content-Type"].startswith(kind)
+
+
+def test_a_report_whose_data_the_owner_may_no_longer_see_is_not_served(celery_worker, world):
+    who, approved, _draft = world
+    analyst = client_for(who.analyst)
+    started = analyst.post(f"{API}/report-jobs/", {"report": "portfolio", "format": "csv"},
+                           format="json")  # fmt: skip
+    job = poll(analyst, started.json()["id"])
+    url = f"{API}/report-jobs/{job['id']}/"
+    assert job["state"] == "done" and job["is_downloadable"]
+    assert approved.title in b"".join(analyst.get(f"{url}download/").streaming_content).decode()
+
+    # The analyst becomes staff of their own office: no longer a central user.
+    Membership.objects.filter(user=who.analyst).update(role=Membership.Role.STAFF)
+    job = analyst.get(url).json()
+    assert job["state"] == "done" and not job["is_downloadable"] and job["download"] is None
+    response = analyst.get(f"{url}download/")
+    assert response.status_code == 404 and not response.streaming
+    assert approved.title not in response.content.decode()
+    assert response.json()["detail"].startswith("You may no longer see all the data of this report")
 
 
 def test_filters_are_checked_as_on_the_report_page(world, agencies):

@@ -364,21 +364,3 @@ def test_the_run_button_queues_the_checks_of_the_users_agencies(agencies, client
     assert response.status_code == 200 and "ยังเริ่มการตรวจสอบไม่ได้" in response.content.decode()
     assert client.get(reverse("checks:run")).status_code == 405
 
-
-def test_the_to_fix_list_exports_as_xlsx_with_the_day_first_seen(agencies, client):
-    """The export of the "to fix" list (it failed with a server error on any finding)."""
-    import io
-
-    from openpyxl import load_workbook
-
-    from core.thai import format_date
-
-    project = complete_project(agency=agencies["doae"], title="โครงการที่ต้องแก้")
-    _lines_off(project)
-    run()
-    client.force_login(member(R.STAFF, agencies["doae"]))
-    response = client.get(reverse("checks:to_fix"), {"export": "xlsx"})
-    assert response.status_code == 200
-    row = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))[1]
-    assert row[3] == "โครงการที่ต้องแก้"
-    assert row[6] == format_date(Finding.objects.filter(project=project).first().first_seen)

@@ -14,12 +14,13 @@ from agencies.models import Agency, Membership
 from plans.models import Plan
 from tests.factories import AgencyFactory, complete_project, member, y1_node
 from tests.plan_helpers import PDF
-from tests.test_projects_browser import sign_in
+from tests.test_projects_browser import open_as, sign_in  # noqa: F401 - a fixture
 
 R = Membership.Role
 PLAN = "แผนปฏิบัติราชการประจำปีงบประมาณ พ.ศ. 2568 กรมส่งเสริมการเกษตร"
 SERVED = "วิสาหกิจชุมชนแปรรูปผลผลิตได้มาตรฐาน"
 UNSERVED = "มูลค่าสินค้าเกษตรแปรรูปเพิ่มขึ้น"
+ALREADY_SAVED = "แบบฟอร์มนี้บันทึกไปแล้ว นี่คือแผนที่สร้างจากแบบฟอร์มนั้น"
 
 
 @pytest.mark.browser
@@ -87,3 +88,38 @@ def test_enter_a_plan_link_a_project_and_see_the_coverage(page, shipped_strategy
     expect(page.locator("ul.uncovered")).not_to_contain_text(SERVED)
     expect(page.locator("ul.uncovered")).to_contain_text(UNSERVED)
     page.screenshot(path=str(tmp_path / "plan-after.png"), full_page=True)
+
+
+@pytest.mark.browser
+def test_a_double_click_and_the_back_button_create_one_plan(
+    page,
+    open_as,  # noqa: F811 - the fixture
+    shipped_strategy,
+):
+    department = AgencyFactory(code="T07003", name_th="กรมส่งเสริมการเกษตร")
+    staff = member(R.STAFF, department, first_name="สมใจ")
+    sign_in(page, staff)
+    page.goto(page.base_url + "/plans/new/")
+    expect(page).to_have_url(re.compile(r"/plans/new/\?form=[0-9a-f-]{36}$"))
+    kept = open_as(staff)  # the same form in a second tab, for later
+    for tab in (page, kept):
+        if tab is kept:
+            tab.goto(page.url)
+        tab.select_option("#id_plan_type", "action_annual")
+        tab.fill("#id_title", PLAN)  # no reference: nothing else tells two posts apart
+
+    page.locator("button[name=_save]").dblclick()
+    expect(page).to_have_url(re.compile(r"/plans/\d+/$"))
+    plan = Plan.objects.get(title=PLAN)
+    plan_url = page.url
+    page.go_back()  # loads the form's address again: it shows the plan made
+    expect(page).to_have_url(plan_url)
+    expect(page.locator(".messages")).to_contain_text(ALREADY_SAVED)
+
+    # The form as a browser that keeps the page restores it: its post reaches the server.
+    with kept.expect_response(lambda r: r.request.method == "POST") as posted:
+        kept.locator("button[name=_save]").click()
+    assert posted.value.status == 302
+    expect(kept).to_have_url(plan_url)
+    expect(kept.locator(".messages")).to_contain_text(ALREADY_SAVED)
+    assert list(Plan.objects.filter(title=PLAN)) == [plan]

@@ -121,6 +121,20 @@ def test_the_page_refuses_a_file_that_is_not_a_workbook(client, agencies, staff)
     assert "This file is not an Excel workbook (.xlsx)." in page_text(response)
 
 
+def test_a_file_over_the_size_limit_is_refused_in_thai_and_nothing_is_imported(
+    client, agencies, staff
+):
+    client.force_login(staff)
+    # A good workbook, padded past the 5 MB limit: only its size is wrong.
+    content = workbook() + b"\0" * importing.MAX_BYTES
+    upload = SimpleUploadedFile("plans.xlsx", content, content_type=XLSX)
+    response = client.post("/plans/import/", {"file": upload})
+    assert response.status_code == 200
+    assert "เกินขนาดสูงสุดที่รับได้ 5.2 MB" in page_text(response)
+    assert response.context["token"] is None  # nothing to confirm
+    assert not Plan.objects.exists()
+
+
 def test_staff_import_only_for_their_own_agencies_and_analysts_not_at_all(client, agencies):
     other = member(R.STAFF, agencies["doh"])
     report = importing.import_workbook(workbook(), other, commit=True)

@@ -174,7 +174,7 @@ def test_nobody_approves_their_own_submission(client, agencies, people):
 
 
 def _new_plan_data(client, agencies, **overrides) -> dict:
-    data = form_data(client.get("/plans/new/"), "plan-form")
+    data = form_data(client.get("/plans/new/", follow=True), "plan-form")
     data.update({
         "agency": [str(agencies["doae"].pk)], "plan_type": ["action_annual"],
         "title": [PLAN_TITLE], "year_from": ["2568"], "year_to": ["2568"],
@@ -203,6 +203,20 @@ def test_staff_enter_and_submit_a_plan_through_the_form(client, agencies, people
     page = client.get(plan.get_absolute_url())
     assert "วิสาหกิจชุมชนแปรรูปได้มาตรฐาน" in page_text(page)
     assert [e.action for e in engine.timeline(plan)] == ["create", "submit"]
+
+
+def test_the_new_plan_form_posted_twice_creates_one_plan(client, agencies, people):
+    """The reference is optional, so nothing else would tell the second post from a new plan."""
+    client.force_login(people["staff"])
+    data = _new_plan_data(client, agencies, reference=[""])
+    first = client.post("/plans/new/", data)
+    again = client.post("/plans/new/", data, follow=True)  # the back button, or a second click
+    plan = Plan.objects.get()
+    assert first.url == again.redirect_chain[-1][0] == plan.get_absolute_url()
+    assert "แบบฟอร์มนี้บันทึกไปแล้ว นี่คือแผนที่สร้างจากแบบฟอร์มนั้น" in page_text(again)
+    # A fresh page is a new form, and a new plan.
+    client.post("/plans/new/", _new_plan_data(client, agencies, reference=[""]))
+    assert Plan.objects.count() == 2
 
 
 def test_an_incomplete_plan_lists_every_problem_and_stays_a_draft(client, agencies, people):

@@ -364,3 +364,43 @@ def test_another_agency_cannot_open_a_draft(page, org):
         expect(page.locator("main")).not_to_contain_text(TITLE)
     page.goto(page.base_url + "/projects/")
     expect(page.locator("table.projects")).not_to_contain_text(TITLE)
+
+
+# --- a form posted twice ----------------------------------------------------------------------
+
+ALREADY_SAVED = "แบบฟอร์มนี้บันทึกไปแล้ว นี่คือโครงการที่สร้างจากแบบฟอร์มนั้น"
+
+
+@pytest.mark.browser
+def test_a_double_click_and_the_back_button_create_one_project(page, org, open_as):
+    sign_in(page, org.staff)
+    page.goto(page.base_url + "/projects/new/")
+    expect(page).to_have_url(re.compile(r"/projects/new/\?form=[0-9a-f-]{36}$"))
+    form_address = page.url
+    page.select_option("#id_agency", str(org.department.pk))
+    page.fill("#id_title", TITLE)
+    kept = open_as(org.staff)  # the same form in a second tab, for later
+    kept.goto(form_address)
+    kept.select_option("#id_agency", str(org.department.pk))
+    kept.fill("#id_title", TITLE)
+
+    page.locator("button[name=_save]").dblclick()
+    expect(page).to_have_url(re.compile(r"/projects/\d+/$"))
+    expect(page.locator("h1")).to_have_text(TITLE)
+    project = Project.objects.get(title=TITLE)
+    assert page.url == project_url(page, project)
+
+    # Back: Chromium loads the form's address again (it was posted to), and is shown the
+    # project the form made rather than a form to fill in a second time.
+    page.go_back()
+    expect(page).to_have_url(project_url(page, project))
+    expect(page.locator(".messages")).to_contain_text(ALREADY_SAVED)
+
+    # Browsers that keep the page restore the filled form itself, and its second post does
+    # reach the server: the same form, kept in the second tab since before the save.
+    with kept.expect_response(lambda r: r.request.method == "POST") as posted:
+        kept.locator("button[name=_save]").click()
+    assert posted.value.status == 302  # the server answered the second post...
+    expect(kept).to_have_url(project_url(kept, project))  # ...with the project made first
+    expect(kept.locator(".messages")).to_contain_text(ALREADY_SAVED)
+    assert Project.objects.filter(title=TITLE).count() == 1

@@ -490,7 +490,7 @@ def test_staff_create_projects_only_in_their_own_subtree(client, agencies, peopl
 
     client.force_login(people["staff"])
     assert links_to(client.get("/projects/"), "/projects/new/")
-    page = client.get("/projects/new/")
+    page = client.get("/projects/new/", follow=True)
     assert page.status_code == 200
     offered_agencies = {o.attrs.get("value") for o in options(page, "agency")} - {""}
     assert offered_agencies == {str(agencies["doae"].pk), str(agencies["unit"].pk)}
@@ -508,7 +508,7 @@ def test_staff_create_projects_only_in_their_own_subtree(client, agencies, peopl
 
     # Another agency's id typed into the form is refused and nothing is created.
     client.force_login(people["staff_b"])
-    data = drop_empty_rows(form_data(client.get("/projects/new/")))
+    data = drop_empty_rows(form_data(client.get("/projects/new/", follow=True)))
     data.update(agency=[str(agencies["doae"].pk)], fiscal_year=["2568"], title=["แทรกข้ามกรม"])
     response = client.post("/projects/new/", data)
     assert response.status_code == 200
@@ -1202,16 +1202,40 @@ def test_submission_lands_in_the_approvers_inbox(client, agencies, people):
 
 def test_the_new_project_form_posted_twice_creates_one_project(client, agencies, people):
     client.force_login(people["staff"])
-    data = drop_empty_rows(form_data(client.get("/projects/new/")))
+    form_page = client.get("/projects/new/", follow=True)
+    address = form_page.redirect_chain[0][0]  # the form's own address, with its token
+    assert address.startswith("/projects/new/?form=")
+    data = drop_empty_rows(form_data(form_page))
     data.update(agency=[str(agencies["doae"].pk)], fiscal_year=["2568"], title=[ELDERLY])
-    first = client.post("/projects/new/", data)
-    again = client.post("/projects/new/", data)  # the back button, or a second click
+    first = client.post(address, data)
+    again = client.post(address, data)  # the back button, or a second click
     project = Project.objects.get(title=ELDERLY)
     assert first.url == again.url == project.get_absolute_url()
+    # Loading the form's address again (the back button, in a browser that does) shows the
+    # project, not the form.
+    back = client.get(address, follow=True)
+    assert back.redirect_chain == [(project.get_absolute_url(), 302)]
+    assert "แบบฟอร์มนี้บันทึกไปแล้ว นี่คือโครงการที่สร้างจากแบบฟอร์มนั้น" in page_text(back)
     # A new form (a fresh page) is a new project.
-    data = drop_empty_rows(form_data(client.get("/projects/new/")))
+    data = drop_empty_rows(form_data(client.get("/projects/new/", follow=True)))
     data.update(agency=[str(agencies["doae"].pk)], fiscal_year=["2568"], title=[ELDERLY])
     client.post("/projects/new/", data)
+    assert Project.objects.filter(title=ELDERLY).count() == 2
+
+
+def test_a_form_address_passed_to_a_colleague_is_their_own_new_project(client, agencies, people):
+    client.force_login(people["staff"])
+    address = client.get("/projects/new/", follow=True).redirect_chain[0][0]
+    data = drop_empty_rows(form_data(client.get(address)))
+    data.update(agency=[str(agencies["doae"].pk)], fiscal_year=["2568"], title=[ELDERLY])
+    client.post(address, data)
+    # The unit's staff open the same address (pasted from a message) and save their project.
+    client.force_login(people["unit_staff"])
+    data = drop_empty_rows(form_data(client.get(address)))
+    data.update(agency=[str(agencies["unit"].pk)], fiscal_year=["2568"], title=[ELDERLY])
+    response = client.post(address, data)
+    theirs = Project.objects.get(title=ELDERLY, agency=agencies["unit"])
+    assert response.url == theirs.get_absolute_url()
     assert Project.objects.filter(title=ELDERLY).count() == 2
 
 
@@ -1223,7 +1247,7 @@ def test_a_double_click_racing_itself_creates_one_project(shipped_strategy, agen
     from django.db import connections
 
     staff = people["staff"]
-    data = drop_empty_rows(form_data(client_for(staff).get("/projects/new/")))
+    data = drop_empty_rows(form_data(client_for(staff).get("/projects/new/", follow=True)))
     data.update(agency=[str(agencies["doae"].pk)], fiscal_year=["2568"], title=[ELDERLY])
 
     def post(_):

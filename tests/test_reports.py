@@ -126,6 +126,33 @@ def test_an_analyst_portfolio_never_holds_a_draft_and_follows_the_filters(
     assert job.row_count == 0
 
 
+@pytest.mark.parametrize(
+    "data",
+    [{"format": "csv"}, {"report": "master_plan", "mp-fiscal_year": "2568"}],
+    ids=["portfolio-csv", "master-plan-xlsx"],
+)
+def test_report_files_write_formula_like_text_as_text(celery_worker, portfolio, client, data):
+    from strategy.models import Node
+
+    who, _approved, _draft = portfolio
+    # The draft's title looks like a formula (the fixture); so does a Y1 target's, the text
+    # of the master-plan summary.
+    Node.objects.filter(edition__code="mp-2566", code="030401").update(title_th=FORMULA)
+    client.force_login(who.staff)
+    assert client.post("/reports/", data).status_code == 302
+    job = wait_until_finished(ReportJob.objects.filter(owner=who.staff).latest("id"))
+    assert job.state == ReportJob.State.DONE, job.error_detail
+    content = download(client, job)
+    if "format" in data:
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    else:
+        sheet = load_workbook(io.BytesIO(content)).active
+        assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+        rows = list(sheet.iter_rows(values_only=True))
+    cells = {cell for row in rows[1:] for cell in row}
+    assert "'" + FORMULA in cells and FORMULA not in cells
+
+
 def test_someone_else_cannot_see_or_download_a_report(celery_worker, portfolio, client):
     who, _approved, _draft = portfolio
     job = wait_until_finished(start_portfolio(client, who.staff))
@@ -134,6 +161,97 @@ def test_someone_else_cannot_see_or_download_a_report(celery_worker, portfolio, 
         for url in ("", "progress/", "download/"):
             assert client.get(f"/reports/{job.pk}/{url}").status_code == 404
         assert f'href="/reports/{job.pk}/"' not in client.get("/reports/").content.decode()
+
+
+def test_a_report_started_twice_while_it_is_built_is_one_job(portfolio, client, monkeypatch):
+    """A double click, the back button or a retrying API client: the same report with the same
+    filters, asked again while it is queued or being built, is the job already under way."""
+    from tests.test_api_projects import client_for
+
+    queued = []
+    monkeypatch.setattr("reports.services.enqueue", lambda task, pk: queued.append(pk) or True)
+    who, _approved, _draft = portfolio
+    first = start_portfolio(client, who.staff, fiscal_year="2568")
+    again = start_portfolio(client, who.staff, fiscal_year="2568")  # redirected to the same job
+    api = client_for(who.staff).post(
+        "/api/v1/report-jobs/", {"report": "portfolio", "fiscal_year": 2568}, format="json"
+    )
+    assert again == first and (api.status_code, api.json()["id"]) == (200, first.pk)
+    assert queued == [first.pk] and ReportJob.objects.count() == 1
+
+    # Other filters, another format or another user are other reports.
+    other_year = start_portfolio(client, who.staff, fiscal_year="2567")
+    csv_file = start_portfolio(client, who.staff, fiscal_year="2568", format="csv")
+    other_user = start_portfolio(client, who.approver, fiscal_year="2568")
+    assert len({first.pk, other_year.pk, csv_file.pk, other_user.pk}) == 4
+
+    # Once the first is built, asking again means a fresh copy.
+    ReportJob.objects.filter(pk=first.pk).update(state=ReportJob.State.DONE)
+    fresh = start_portfolio(client, who.staff, fiscal_year="2568")
+    assert fresh.pk != first.pk and queued[-1] == fresh.pk
+
+
+def test_two_starts_of_one_report_at_once_make_one_job(portfolio, monkeypatch):
+    """Two requests at once (two connections, as two web workers would): the second waits for
+    the first and finds its job."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    from reports import services
+
+    queued = []
+    monkeypatch.setattr("reports.services.enqueue", lambda task, pk: queued.append(pk) or True)
+    owner_pk = portfolio[0].staff.pk
+    together = threading.Barrier(2)
+
+    def start(_) -> int:
+        try:
+            owner = type(portfolio[0].staff).objects.get(pk=owner_pk)
+            together.wait()
+            return services.start_portfolio(owner, "xlsx", {"fiscal_year": 2568}).pk
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        started = set(pool.map(start, range(2)))
+    assert len(started) == 1 and queued == list(started)
+    assert ReportJob.objects.count() == 1
+
+
+def test_a_built_report_is_withdrawn_once_its_owner_may_no_longer_see_its_data(
+    celery_worker, portfolio, client, agencies
+):
+    who, approved, _draft = portfolio
+    # The staff help the health department for a while: their reports hold its draft.
+    Membership.objects.create(user=who.staff, agency=agencies["doh"], role=R.STAFF)
+    everything = wait_until_finished(start_portfolio(client, who.staff, format="csv"))
+    own = wait_until_finished(
+        start_portfolio(client, who.staff, format="csv", agency=agencies["doae"].pk)
+    )
+    assert SECRET in download(client, everything).decode("utf-8-sig")
+
+    Membership.objects.filter(user=who.staff, agency=agencies["doh"]).delete()
+    response = client.get(f"/reports/{everything.pk}/download/")
+    assert response.status_code == 404 and not response.streaming
+    assert SECRET not in response.content.decode()
+    page = client.get(f"/reports/{everything.pk}/").content.decode()
+    assert "ท่านไม่มีสิทธิ์เห็นข้อมูลบางส่วนของรายงานนี้แล้ว จึงดาวน์โหลดไม่ได้" in page
+    assert 'id="download"' not in page and 'id="retry"' in page
+    # The report on their own department never held the health department's data: still theirs.
+    assert approved.title in download(client, own).decode("utf-8-sig")
+
+    # Built again, the report holds what they see now.
+    client.post(f"/reports/{everything.pk}/retry/")
+    everything = wait_until_finished(everything)
+    assert everything.state == ReportJob.State.DONE and everything.row_count == 2
+    assert SECRET not in download(client, everything).decode("utf-8-sig")
+
+    # Without any membership left, no file of theirs is served.
+    Membership.objects.filter(user=who.staff).delete()
+    for job in (everything, own):
+        assert client.get(f"/reports/{job.pk}/download/").status_code == 404
 
 
 def test_a_filter_for_an_agency_the_user_may_not_see_is_refused(portfolio, client, agencies):

@@ -653,12 +653,13 @@ def test_admin_membership_may_import(client, media):
     assert node("170201").parent == node("1702")
 
 
-def _export_csv(client) -> bytes:
-    data = {"resource": "0", "format": "0"}
+def _export_csv(client, file_format: str = "csv") -> bytes:
+    data = {"resource": "0", "format": {"csv": "0", "xlsx": "1"}[file_format]}
     data.update({f"noderesource_{c}": "on" for c in COLUMNS})
     response = client.post(reverse("admin:strategy_node_export"), data)
     assert response.status_code == 200, response.content[:500]
-    assert response["Content-Type"].startswith("text/csv")
+    content_type = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats"}[file_format]
+    assert response["Content-Type"].startswith(content_type)
     return response.content
 
 
@@ -674,6 +675,22 @@ def test_admin_export_reimports_unchanged(admin_client):
         "unchanged": Node.objects.count(),
         "error": 0,
     }
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_admin_export_writes_formula_like_titles_as_text(admin_client, file_format):
+    evil = {**Y1, "title_th": '=HYPERLINK("http://evil.example")', "title_en": "@SUM(A1)"}
+    assert run(csv_bytes([SUB_PLAN, evil]), commit=True).committed
+    content = _export_csv(admin_client, file_format)
+    if file_format == "csv":
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    else:
+        cells = [c for row in load_workbook(io.BytesIO(content)).active.iter_rows() for c in row]
+        assert all(c.data_type != "f" for c in cells)
+        rows = workbook_rows(content)
+    row = next(dict(zip(rows[0], r, strict=True)) for r in rows if r[2] == "170201")
+    assert row["title_th"] == "'" + evil["title_th"] and row["title_en"] == "'@SUM(A1)"
+    assert row["source"] == Y1["source"]  # other text as it is
 
 
 def test_staff_without_admin_role_cannot_export(client):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.access import Action
+from core import once
 from core.once import AlreadySubmitted
 
 from . import engine
@@ -64,10 +65,23 @@ def edit(
     or save and submit; on a stale version keep the user's input and say so; list every
     problem of an incomplete submission. ``forms(data, files, obj)`` builds the form and its
     formsets, ``save(form, formsets)`` calls the app's service, ``page(obj, form, formsets,
-    problems)`` renders the form."""
+    problems)`` renders the form.
+
+    A new object's form is once-only (``core.once``): its page address carries the form's
+    token, and that address, once the form is saved, leads to what it created."""
     posted = request.method == "POST"
+    token = None
+    if obj.pk is None and not posted:
+        token = once.token_in_address(request)
+        if token is None:
+            return redirect(once.address_with_new_token(request))
+        if (earlier := once.saved_at(token, request.user)) is not None:
+            messages.info(request, already_saved)
+            return redirect(earlier or list_url)
     form, formsets = forms(request.POST if posted else None, request.FILES if posted else None,
                            obj)  # fmt: skip
+    if token is not None and "form_token" in form.fields:
+        form.initial["form_token"] = token
     problems: dict[str, list[str]] = {}
     if not posted and request.GET.get("check") and obj.pk:
         problems = obj.submission_problems()
