@@ -363,4 +363,3 @@ def test_the_run_button_queues_the_checks_of_the_users_agencies(agencies, client
         response = client.post(reverse("checks:run"), follow=True)
     assert response.status_code == 200 and "ยังเริ่มการตรวจสอบไม่ได้" in response.content.decode()
     assert client.get(reverse("checks:run")).status_code == 405
-
