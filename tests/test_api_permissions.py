@@ -114,7 +114,8 @@ TABLE: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
         None, codes(403, staff=204, **OWN_ONLY)),
     # Report jobs: every signed-in user starts them; a job exists only for its owner (staff).
     ("get", "/report-jobs/"): (None, codes(200)),
-    ("post", "/report-jobs/"): ({"report": "portfolio", "format": "csv"}, codes(201)),
+    # (The staff's own identical job is still queued: it is the answer, 200 instead of 201.)
+    ("post", "/report-jobs/"): ({"report": "portfolio", "format": "csv"}, codes(201, staff=200)),
     ("get", "/report-jobs/{job}/"): (None, codes(404, staff=200)),
     ("get", "/report-jobs/{job_done}/download/"): (None, codes(404, staff=200)),
     ("post", "/report-jobs/{job_failed}/retry/"): ({}, codes(404, staff=200)),
