@@ -55,6 +55,7 @@ TH = {
     ),
     "My reports": "รายงานของฉัน",
     "Expired": "หมดอายุ",
+    "No longer yours to download": "ไม่มีสิทธิ์ดาวน์โหลดแล้ว",
     "You have not asked for any report yet.": "ท่านยังไม่เคยขอรายงาน",
     "This report has expired and its file was removed. Build it again to get a fresh copy.": (
         "รายงานนี้หมดอายุแล้ว กรุณาสร้างใหม่เพื่อรับไฟล์ล่าสุด"

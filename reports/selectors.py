@@ -28,3 +28,12 @@ def downloadable(user, job: ReportJob) -> bool:
 def withdrawn(user, job: ReportJob) -> bool:
     """A built, unexpired file its owner may no longer see all the data of."""
     return job.is_downloadable and not access.sees_report_data(user, job)
+
+
+def listed(user, limit: int) -> list[ReportJob]:
+    """The user's newest jobs for the report page, each marked ``withdrawn`` when its built
+    file is no longer theirs to download (the list says so instead of "ready")."""
+    jobs = list(jobs_of(user)[:limit])
+    for job in jobs:
+        job.withdrawn = withdrawn(user, job)
+    return jobs

@@ -57,7 +57,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         {"master_plan": mp_form, "agency_quarter": aq_form}.get(wants, form).add_error(None, exc)
     if job is not None:
         return redirect(job)
-    jobs = selectors.jobs_of(request.user)[:PAGE_SIZE]
+    jobs = selectors.listed(request.user, PAGE_SIZE)
     return render(
         request, "reports/list.html",
         {"form": form, "mp_form": mp_form, "aq_form": aq_form, "jobs": jobs},
