@@ -21,6 +21,7 @@ from agencies.models import Agency
 from core.jobs import enqueue
 from projects.models import Project
 
+from . import selectors
 from .builders import agency_quarter, master_plan, portfolio, project_form
 from .models import FORMATS, Format, Report, ReportJob
 from .writers import CsvWriter, XlsxWriter
@@ -118,10 +119,10 @@ def retry(job: ReportJob) -> ReportJob:
     """Queue a failed or expired job again with the same filters, or a built one whose data
     its owner may no longer see all of (its file goes at once: the new one holds what they see
     now)."""
-    withdrawn = job.state == State.DONE and not access.sees_report_data(job.owner, job)
+    withdrawn = selectors.withdrawn(job.owner, job)
     if not (job.state == State.FAILED or job.is_expired or withdrawn):
         raise ValidationError(_("Only a failed or expired report can be started again."))
-    if withdrawn and job.file:
+    if withdrawn:
         job.file.delete(save=False)
     ReportJob.objects.filter(pk=job.pk).update(
         state=State.QUEUED, error="", error_detail="", progress=0, started_at=None,
@@ -176,8 +177,8 @@ def build(job_id: int) -> None:
 def _data_agency(job: ReportJob) -> int | None:
     """The agency whose subtree holds the report's data; None for every agency."""
     if job.report == Report.PROJECT_FORM:
-        found = Project.objects.filter(pk=job.filters.get("project")).values_list("agency_id")
-        return next((agency_id for (agency_id,) in found), None)
+        project = Project.objects.filter(pk=job.filters.get("project"))
+        return project.values_list("agency_id", flat=True).first()
     return job.filters.get("agency") or None
 
 
